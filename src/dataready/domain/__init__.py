@@ -1,0 +1,1 @@
+"""Pure domain types: enums, FQNs, tenants, built-in definitions."""

@@ -1,0 +1,105 @@
+"""Settings, read from ``DATAREADY_*`` environment variables (nested groups use ``__``).
+
+Examples: ``DATAREADY_DB__URL=postgresql+psycopg://postgres@127.0.0.1/dataready``,
+``DATAREADY_AUTH__SECRET=...``, ``DATAREADY_EXECUTOR__MAX_WORKERS=8``.
+Read through :func:`get_settings`; tests build their own :class:`Settings`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_AUTH_SECRET = "dataready-local-development-secret-change-me"  # noqa: S105
+
+
+class DbSettings(BaseModel):
+    """The metadata store."""
+
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the metadata store; default: SQLite file in data_dir.",
+    )
+    echo: bool = False
+    pool_size: int = 10
+    max_overflow: int = 20
+
+
+class ApiSettings(BaseModel):
+    """The HTTP server."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_page_size: int = 500
+    default_page_size: int = 50
+    run_executor: bool = Field(
+        default=True, description="Run workflows inside the server process (local executor)."
+    )
+
+
+class AuthSettings(BaseModel):
+    """Bearer-token verification."""
+
+    secret: SecretStr = SecretStr(DEFAULT_AUTH_SECRET)
+    algorithms: list[str] = ["HS256"]
+    jwks_url: str | None = None
+    jwks_cache_seconds: int = 300
+    issuer: str | None = None
+    audience: str | None = None
+    require_exp: bool = True
+    leeway_seconds: int = 0
+    token_ttl_seconds: int = 86400
+
+
+class ExecutorSettings(BaseModel):
+    """How runs are executed."""
+
+    kind: Literal["local"] = "local"
+    max_workers: int = Field(default=4, ge=1, le=256)
+    task_concurrency: int = Field(default=2, ge=1, le=256)
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    backoff_seconds: float = Field(default=1.0, ge=0)
+    backoff_max_seconds: float = Field(default=30.0, ge=0)
+    heartbeat_seconds: float = Field(default=5.0, gt=0)
+    orphan_after_seconds: float = Field(default=60.0, gt=0)
+
+
+class SourceSettings(BaseModel):
+    """How dataready talks to source databases."""
+
+    statement_timeout_seconds: float = Field(default=60.0, gt=0)
+    connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    sample_rows: int = Field(default=1000, ge=1)
+
+
+class Settings(BaseSettings):
+    """Root settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DATAREADY_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    mode: Literal["local", "production"] = "local"
+    data_dir: Path = Path.home() / ".dataready"
+    db: DbSettings = DbSettings()
+    api: ApiSettings = ApiSettings()
+    auth: AuthSettings = AuthSettings()
+    executor: ExecutorSettings = ExecutorSettings()
+    sources: SourceSettings = SourceSettings()
+
+    @property
+    def database_url(self) -> str:
+        """The store URL: the configured one, or a SQLite file under ``data_dir``."""
+        if self.db.url:
+            return self.db.url
+        return f"sqlite:///{self.data_dir / 'dataready.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

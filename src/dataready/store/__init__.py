@@ -1,0 +1,1 @@
+"""The metadata store: ORM, one query module per aggregate, Alembic migrations."""

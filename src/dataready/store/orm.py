@@ -1,0 +1,181 @@
+"""ORM classes of the metadata store.
+
+Every row carries its tenant (``client_id``, ``project_id``) and ``created_at`` /
+``updated_at``.  Built-in workflow definitions are shared by all tenants and carry
+``is_builtin`` with empty tenant columns.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from dataready.store.types import JSONType, UTCDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSONType, datetime: UTCDateTime()}
+
+
+class TenantMixin:
+    client_id: Mapped[str] = mapped_column(String(255), index=True)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+
+
+class AuditMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class WorkflowDefinition(TenantMixin, AuditMixin, Base):
+    __tablename__ = "workflow_definitions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(255))
+    workflow_type: Mapped[str] = mapped_column(String(64), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    data_asset_types: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    description: Mapped[str | None] = mapped_column(Text)
+    default_config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    require_reference_pack: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WorkflowConfiguration(TenantMixin, AuditMixin, Base):
+    __tablename__ = "workflow_configurations"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    definition_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workflow_definitions.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    schedule: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    triggers: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str | None] = mapped_column(String(255))
+
+    definition: Mapped[WorkflowDefinition] = relationship(lazy="joined")
+
+
+class WorkflowRun(TenantMixin, AuditMixin, Base):
+    __tablename__ = "workflow_runs"
+    __table_args__ = (
+        Index("ix_workflow_runs_tenant_status", "client_id", "project_id", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    configuration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workflow_configurations.id", ondelete="CASCADE"), index=True
+    )
+    workflow_type: Mapped[str] = mapped_column(String(64))
+    workflow_name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    asset_fqn: Mapped[str | None] = mapped_column(Text)
+    service_name: Mapped[str | None] = mapped_column(String(255))
+    database_name: Mapped[str | None] = mapped_column(String(255))
+    schema_name: Mapped[str | None] = mapped_column(String(255))
+    table_name: Mapped[str | None] = mapped_column(String(255))
+    save_all: Mapped[bool] = mapped_column(Boolean, default=False)
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    input: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    output: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column()
+    completed_at: Mapped[datetime | None] = mapped_column()
+    cancelled_at: Mapped[datetime | None] = mapped_column()
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    created_by: Mapped[str | None] = mapped_column(String(255))
+    worker_id: Mapped[str | None] = mapped_column(String(255))
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+
+    tasks: Mapped[list[WorkflowTask]] = relationship(
+        back_populates="run", order_by="WorkflowTask.position", cascade="all, delete-orphan"
+    )
+    configuration: Mapped[WorkflowConfiguration] = relationship()
+
+
+class WorkflowTask(TenantMixin, AuditMixin, Base):
+    __tablename__ = "workflow_tasks"
+    __table_args__ = (UniqueConstraint("run_id", "name"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    run_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workflow_runs.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(512))
+    task_type: Mapped[str] = mapped_column(String(64))
+    asset_fqn: Mapped[str | None] = mapped_column(Text)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    depends_on: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column()
+    completed_at: Mapped[datetime | None] = mapped_column()
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    output: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+    run: Mapped[WorkflowRun] = relationship(back_populates="tasks")
+
+
+class Approval(TenantMixin, AuditMixin, Base):
+    __tablename__ = "approvals"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    workflow_run_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workflow_runs.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    approved_by_client_id: Mapped[str | None] = mapped_column(String(255))
+    approved_at: Mapped[datetime | None] = mapped_column()
+    notes: Mapped[str | None] = mapped_column(Text)
+    auto_saved: Mapped[bool] = mapped_column(Boolean, default=False)
+    changes_applied: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class Proposal(TenantMixin, AuditMixin, Base):
+    """A result a run proposes (a tag, a description, a rule) until it is applied."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    run_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workflow_runs.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(64))
+    asset_fqn: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
