@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_AUTH_SECRET = "dataready-local-development-secret-change-me"  # noqa: S105
+DEFAULT_AUTH_SECRET = "dataready-local-development-secret-change-me"
 
 
 class DbSettings(BaseModel):

@@ -102,8 +102,7 @@ BUILTIN_DEFINITIONS: list[BuiltinDefinition] = [
         WorkflowType.GENERATE_SENSITIVITY_TAGS,
         "Sensitivity Classification",
         Category.ENRICHMENT,
-        "Sensitivity level of each column and table: Public, Internal, Confidential, "
-        "Restricted.",
+        "Sensitivity level of each column and table: Public, Internal, Confidential, Restricted.",
         data_asset_types=["schema", "table"],
         default_config={"level_overrides": {}},
         requires_approval=True,
@@ -176,4 +175,6 @@ BUILTIN_DEFINITIONS: list[BuiltinDefinition] = [
     ),
 ]
 
-BUILTIN_BY_TYPE: dict[str, BuiltinDefinition] = {d.workflow_type.value: d for d in BUILTIN_DEFINITIONS}
+BUILTIN_BY_TYPE: dict[str, BuiltinDefinition] = {
+    d.workflow_type.value: d for d in BUILTIN_DEFINITIONS
+}

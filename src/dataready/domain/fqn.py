@@ -34,8 +34,9 @@ def split_fqn(text: str, *, field: str = "asset_fqn") -> list[str]:
             closing quote, or more than five parts.
     """
     if not text or not text.strip():
-        raise InvalidFQN(f"{field} is empty: give an FQN such as service.database.schema.table",
-                         field=field)
+        raise InvalidFQN(
+            f"{field} is empty: give an FQN such as service.database.schema.table", field=field
+        )
     if len(text) > MAX_FQN_LENGTH:
         raise InvalidFQN(f"{field} is longer than {MAX_FQN_LENGTH} characters", field=field)
     parts: list[str] = []

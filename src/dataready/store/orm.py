@@ -88,9 +88,7 @@ class WorkflowConfiguration(TenantMixin, AuditMixin, Base):
 
 class WorkflowRun(TenantMixin, AuditMixin, Base):
     __tablename__ = "workflow_runs"
-    __table_args__ = (
-        Index("ix_workflow_runs_tenant_status", "client_id", "project_id", "status"),
-    )
+    __table_args__ = (Index("ix_workflow_runs_tenant_status", "client_id", "project_id", "status"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     configuration_id: Mapped[uuid.UUID] = mapped_column(

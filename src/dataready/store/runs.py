@@ -1,0 +1,231 @@
+"""Queries over workflow runs and their tasks.
+
+Functions take the session and never commit: the route or the runner owns the transaction.
+Status changes go through the transition table; a conditional UPDATE makes the move atomic
+so that two writers (a cancelling request, a finishing runner) never both win.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from dataready.domain.enums import RunStatus, TaskStatus
+from dataready.domain.fqn import FQN
+from dataready.domain.states import check_run_transition, check_task_transition
+from dataready.domain.tenant import Tenant
+from dataready.errors import InvalidTransition, NotFound
+from dataready.store.orm import WorkflowConfiguration, WorkflowRun, WorkflowTask
+from dataready.store.tenancy import scoped
+from dataready.store.types import utcnow
+
+
+def create_run(
+    session: Session,
+    tenant: Tenant,
+    configuration: WorkflowConfiguration,
+    *,
+    asset_fqn: FQN | None,
+    config: dict[str, Any],
+    parameters: dict[str, Any],
+    save_all: bool,
+    created_by: str | None,
+) -> WorkflowRun:
+    now = utcnow()
+    run_input: dict[str, Any] = {}
+    if asset_fqn is not None:
+        run_input["asset_fqn"] = str(asset_fqn)
+    if parameters:
+        run_input["parameters"] = parameters
+    run = WorkflowRun(
+        client_id=tenant.client_id,
+        project_id=tenant.project_id,
+        configuration_id=configuration.id,
+        workflow_type=configuration.definition.workflow_type,
+        workflow_name=configuration.name,
+        status=RunStatus.PENDING.value,
+        asset_fqn=str(asset_fqn) if asset_fqn else None,
+        service_name=asset_fqn.service if asset_fqn else None,
+        database_name=asset_fqn.database if asset_fqn else None,
+        schema_name=asset_fqn.schema if asset_fqn else None,
+        table_name=asset_fqn.table if asset_fqn else None,
+        save_all=save_all,
+        config=config,
+        input=run_input,
+        output=None,
+        started_at=now,
+        created_at=now,
+        updated_at=now,
+        created_by=created_by,
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def _not_found(run_id: uuid.UUID) -> NotFound:
+    return NotFound(
+        f"workflow run {run_id} not found; list runs with GET /runs",
+        resource="workflow_run",
+        id=str(run_id),
+    )
+
+
+def get_run(
+    session: Session,
+    tenant: Tenant,
+    run_id: uuid.UUID,
+    *,
+    configuration_id: uuid.UUID | None = None,
+    with_tasks: bool = True,
+) -> WorkflowRun:
+    stmt = scoped(select(WorkflowRun).where(WorkflowRun.id == run_id), WorkflowRun, tenant)
+    if configuration_id is not None:
+        stmt = stmt.where(WorkflowRun.configuration_id == configuration_id)
+    if with_tasks:
+        stmt = stmt.options(selectinload(WorkflowRun.tasks))
+    found = session.scalars(stmt).first()
+    if found is None:
+        raise _not_found(run_id)
+    return found
+
+
+def get_run_unscoped(session: Session, run_id: uuid.UUID) -> WorkflowRun:
+    """For the runner, which acts on behalf of the run's own tenant."""
+    found = session.get(WorkflowRun, run_id, populate_existing=True)
+    if found is None:
+        raise _not_found(run_id)
+    return found
+
+
+def list_runs(
+    session: Session,
+    tenant: Tenant,
+    *,
+    configuration_id: uuid.UUID | None = None,
+    status: str | None = None,
+    workflow_type: str | None = None,
+    asset_fqn: str | None = None,
+    since: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[WorkflowRun], int]:
+    stmt = scoped(select(WorkflowRun), WorkflowRun, tenant)
+    if configuration_id is not None:
+        stmt = stmt.where(WorkflowRun.configuration_id == configuration_id)
+    if status is not None:
+        stmt = stmt.where(WorkflowRun.status == status)
+    if workflow_type is not None:
+        stmt = stmt.where(WorkflowRun.workflow_type == workflow_type)
+    if asset_fqn is not None:
+        stmt = stmt.where(WorkflowRun.asset_fqn == asset_fqn)
+    if since is not None:
+        stmt = stmt.where(WorkflowRun.created_at >= since)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.options(selectinload(WorkflowRun.tasks))
+        .order_by(WorkflowRun.created_at.desc(), WorkflowRun.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), int(total)
+
+
+def list_tasks(session: Session, tenant: Tenant, run_id: uuid.UUID) -> list[WorkflowTask]:
+    stmt = scoped(
+        select(WorkflowTask).where(WorkflowTask.run_id == run_id), WorkflowTask, tenant
+    ).order_by(WorkflowTask.position)
+    return list(session.scalars(stmt).all())
+
+
+def transition_run(
+    session: Session, run: WorkflowRun, target: RunStatus, **values: Any
+) -> WorkflowRun:
+    """Move a run to ``target`` if its stored status allows it (atomic compare-and-set).
+
+    Raises:
+        InvalidTransition: when the stored status does not allow the move (for example the
+            run was cancelled by a request while the runner was finishing it).
+    """
+    current = session.scalar(select(WorkflowRun.status).where(WorkflowRun.id == run.id))
+    if current is None:
+        raise _not_found(run.id)
+    check_run_transition(current, target, run_id=str(run.id))
+    now = utcnow()
+    values.setdefault("updated_at", now)
+    result = session.execute(
+        update(WorkflowRun)
+        .where(WorkflowRun.id == run.id, WorkflowRun.status == current)
+        .values(status=target.value, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise InvalidTransition(
+            f"run {run.id} changed state concurrently; reload it and try again",
+            run_id=str(run.id),
+        )
+    session.refresh(run)
+    return run
+
+
+def transition_task(
+    session: Session, task: WorkflowTask, target: TaskStatus, **values: Any
+) -> WorkflowTask:
+    check_task_transition(task.status, target, task_id=str(task.id))
+    task.status = target.value
+    for key, value in values.items():
+        setattr(task, key, value)
+    task.updated_at = utcnow()
+    session.flush()
+    return task
+
+
+def add_task(
+    session: Session,
+    run: WorkflowRun,
+    *,
+    position: int,
+    name: str,
+    task_type: str,
+    asset_fqn: str | None,
+    params: dict[str, Any],
+    depends_on: list[str],
+) -> WorkflowTask:
+    task = WorkflowTask(
+        client_id=run.client_id,
+        project_id=run.project_id,
+        run_id=run.id,
+        position=position,
+        name=name,
+        task_type=task_type,
+        asset_fqn=asset_fqn,
+        params=params,
+        depends_on=depends_on,
+        status=TaskStatus.PENDING.value,
+        attempt=0,
+    )
+    session.add(task)
+    return task
+
+
+def runs_in_states(session: Session, states: tuple[str, ...]) -> list[WorkflowRun]:
+    """Every tenant's runs in the given states (for recovery at start-up)."""
+    return list(session.scalars(select(WorkflowRun).where(WorkflowRun.status.in_(states))).all())
+
+
+def active_run_count(session: Session, configuration_id: uuid.UUID) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(WorkflowRun)
+            .where(
+                WorkflowRun.configuration_id == configuration_id,
+                WorkflowRun.status.in_((RunStatus.PENDING.value, RunStatus.RUNNING.value)),
+            )
+        )
+        or 0
+    )

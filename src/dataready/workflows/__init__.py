@@ -1,0 +1,1 @@
+"""Orchestration: the workflow registry, the runner, executors and run services."""

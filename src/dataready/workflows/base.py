@@ -1,0 +1,100 @@
+"""What a workflow type implements, and the context the runner hands it.
+
+A workflow *plans* its tasks (fan-out: one per schema, per table, …), *runs* each task and
+*summarises* the task outputs into the run's small ``output``.  Tasks may depend on each
+other by name; the runner executes them as a DAG.
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from dataready.domain.fqn import FQN
+from dataready.domain.tenant import Tenant
+
+if TYPE_CHECKING:
+    from dataready.settings import Settings
+    from dataready.store.db import Store
+
+
+@dataclass
+class TaskSpec:
+    """A task a workflow plans."""
+
+    name: str
+    task_type: str
+    asset_fqn: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    depends_on: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TaskResult:
+    """What became of a task, handed to :meth:`Workflow.summarize`."""
+
+    name: str
+    task_type: str
+    asset_fqn: str | None
+    status: str
+    output: dict[str, Any] | None
+    error_message: str | None
+
+
+class RunContext(ABC):
+    """The runner's services for a workflow: cancellation, progress, proposals, the store."""
+
+    run_id: uuid.UUID
+    tenant: Tenant
+    workflow_type: str
+    asset_fqn: FQN | None
+    config: dict[str, Any]
+    parameters: dict[str, Any]
+    settings: Settings
+    store: Store
+
+    @abstractmethod
+    def check_cancelled(self) -> None:
+        """Raise :class:`~dataready.errors.RunCancelled` if the run was cancelled."""
+
+    @abstractmethod
+    def sleep(self, seconds: float) -> None:
+        """Sleep, waking early (and raising ``RunCancelled``) if the run is cancelled."""
+
+    @abstractmethod
+    def progress(self, message: str | None = None) -> None:
+        """Report liveness and an optional message between steps; checks cancellation."""
+
+    @abstractmethod
+    def propose(self, kind: str, asset_fqn: str | None, payload: dict[str, Any]) -> None:
+        """Record a result that is applied on approval (or at once when auto-saved)."""
+
+
+class Workflow(ABC):
+    """One workflow type's implementation."""
+
+    workflow_type: ClassVar[str]
+
+    def validate(  # noqa: B027 - optional hook
+        self, asset_fqn: FQN | None, config: dict[str, Any], parameters: dict[str, Any]
+    ) -> None:
+        """Refuse a run at creation time (raise ``ValidationFailed``); default accepts all."""
+
+    @abstractmethod
+    def plan(self, ctx: RunContext) -> list[TaskSpec]:
+        """The tasks of this run."""
+
+    @abstractmethod
+    def run_task(self, ctx: RunContext, task: TaskSpec) -> dict[str, Any]:
+        """Do one task's work; return a small output summary (counts, never bulk data)."""
+
+    def summarize(self, ctx: RunContext, results: list[TaskResult]) -> dict[str, Any]:
+        """The run's ``output``; by default, numeric task outputs summed."""
+        total: dict[str, Any] = {}
+        for r in results:
+            for key, value in (r.output or {}).items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    total[key] = total.get(key, 0) + value
+        return total

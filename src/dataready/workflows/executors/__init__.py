@@ -1,0 +1,1 @@
+"""Executors run workflow runs; the store holds all state, so they are interchangeable."""
