@@ -36,8 +36,9 @@ def skip_or_fail(reason: str) -> None:
 def _pg_connect(url: str):  # type: ignore[no-untyped-def]
     import psycopg
 
-    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
-                           autocommit=True, connect_timeout=3)
+    return psycopg.connect(
+        url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True, connect_timeout=3
+    )
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def pg_database() -> Iterator[str]:
     """A fresh, uniquely named PostgreSQL database; dropped afterwards. Yields its URL."""
     try:
         admin = _pg_connect(PG_ADMIN_URL)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         skip_or_fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}")
         raise
     name = f"dr_test_{uuid.uuid4().hex[:12]}"

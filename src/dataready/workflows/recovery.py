@@ -49,8 +49,8 @@ def worker_is_gone(
         pid_text = rest.partition(":")[0]
         if host == socket.gethostname() and pid_text.isdigit():
             pid = int(pid_text)
-            if pid == os.getpid() or not _pid_alive(pid):
-                return True  # this process restarted, or the worker's process is dead
+            if not _pid_alive(pid):
+                return True  # the worker's process is dead
     return heartbeat_at is None or heartbeat_at < stale_before
 
 

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from tests.workflows.fakes import register_fakes, unregister_fakes
+
+from dataready.domain.enums import RunStatus
+from dataready.domain.tenant import Principal, Tenant
+from dataready.settings import Settings
+from dataready.store import configurations as configs_q
+from dataready.store import definitions as defs_q
+from dataready.store import runs as runs_q
+from dataready.store.orm import WorkflowRun
+from dataready.workflows.engine import Engine
+from dataready.workflows.service import start_run
+
+TENANT = Tenant("client-a", "project-a")
+PRINCIPAL = Principal(TENANT)
+
+
+@pytest.fixture
+def fakes() -> Iterator[None]:
+    register_fakes()
+    yield
+    unregister_fakes()
+
+
+@pytest.fixture
+def engine(settings: Settings, fakes: None) -> Iterator[Engine]:
+    eng = Engine(settings)
+    eng.start()
+    yield eng
+    eng.shutdown(wait=False)
+
+
+StartRun = Callable[..., uuid.UUID]
+
+
+@pytest.fixture
+def start(engine: Engine) -> StartRun:
+    """Create a definition+configuration of a test type and start a run; returns its id."""
+
+    def _start(
+        workflow_type: str,
+        *,
+        requires_approval: bool = False,
+        save_all: bool = False,
+        submit: bool = True,
+        **parameters: Any,
+    ) -> uuid.UUID:
+        with engine.store.session() as s:
+            d = defs_q.create_definition(
+                s,
+                TENANT,
+                name=f"Test {workflow_type}",
+                workflow_type=workflow_type,
+                category="assessment",
+                data_asset_types=["table"],
+                description=None,
+                default_config={},
+                is_active=True,
+                requires_approval=requires_approval,
+                require_reference_pack=False,
+            )
+            c = configs_q.create_configuration(
+                s,
+                TENANT,
+                d,
+                name=None,
+                description=None,
+                config={},
+                schedule=None,
+                triggers=[],
+                created_by="client-a",
+            )
+            run = start_run(
+                s, PRINCIPAL, c.id, asset_fqn="svc.db.s.t", parameters=parameters, save_all=save_all
+            )
+            run_id = run.id
+        if submit:
+            engine.submit(run_id)
+        return run_id
+
+    return _start
+
+
+def wait_for(
+    engine: Engine,
+    run_id: uuid.UUID,
+    states: tuple[str, ...] = (RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED),
+    timeout: float = 20.0,
+) -> WorkflowRun:
+    deadline = time.monotonic() + timeout
+    while True:
+        with engine.store.session() as s:
+            run = runs_q.get_run(s, TENANT, run_id)
+            if run.status in states:
+                s.expunge_all()
+                return run
+        if time.monotonic() > deadline:
+            raise AssertionError(f"run {run_id} still {run.status} after {timeout}s")
+        time.sleep(0.05)
