@@ -76,6 +76,13 @@ class SourceSettings(BaseModel):
     sample_rows: int = Field(default=1000, ge=1)
 
 
+class LocalSettings(BaseModel):
+    """The tenant the CLI acts as on the local store."""
+
+    client_id: str = "local"
+    project_id: str = "default"
+
+
 class Settings(BaseSettings):
     """Root settings."""
 
@@ -90,6 +97,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     executor: ExecutorSettings = ExecutorSettings()
     sources: SourceSettings = SourceSettings()
+    local: LocalSettings = LocalSettings()
 
     @property
     def database_url(self) -> str:

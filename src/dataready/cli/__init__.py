@@ -1,0 +1,1 @@
+"""The ``dataready`` command line: one module per command group."""

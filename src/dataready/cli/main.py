@@ -1,0 +1,32 @@
+"""The ``dataready`` command."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from dataready.cli import configs, db, definitions, runs, serve, token
+
+app = typer.Typer(
+    name="dataready",
+    help="dataready: catalogue, profile, classify, describe, check and score your databases.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(definitions.app, name="definitions")
+app.add_typer(configs.app, name="configs")
+app.add_typer(runs.app, name="runs")
+app.command("serve")(serve.serve)
+app.command("token")(token.token)
+app.command("run")(runs.run)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

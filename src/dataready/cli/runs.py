@@ -1,0 +1,187 @@
+"""``dataready runs`` (list, show, cancel) and ``dataready run`` (start one, follow it)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from dataready.cli.configs import configuration_for_type, parse_assignments
+from dataready.cli.context import (
+    console,
+    err_console,
+    fail,
+    local_engine,
+    local_principal,
+    print_json,
+)
+from dataready.domain.enums import RunStatus
+from dataready.errors import DatareadyError
+from dataready.store import runs as runs_q
+from dataready.store.orm import WorkflowRun
+from dataready.workflows.engine import Engine
+from dataready.workflows.service import cancel_run, start_run
+
+app = typer.Typer(help="Workflow runs.", no_args_is_help=True)
+
+FINISHED = {RunStatus.COMPLETED.value, RunStatus.FAILED.value, RunStatus.CANCELLED.value}
+
+
+def run_document(run: WorkflowRun) -> dict[str, Any]:
+    """The run as the API returns it from GET …/runs/{run_id}."""
+    from dataready.api.schemas.runs import run_read
+
+    return run_read(run)
+
+
+def _parse_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise fail(
+            f"{text!r} is not a run id (a UUID); list runs with `dataready runs list`"
+        ) from None
+
+
+@app.command("list")
+def list_(
+    status: RunStatus | None = typer.Option(None, "--status"),
+    workflow_type: str | None = typer.Option(None, "--type"),
+    limit: int = typer.Option(20, "--limit"),
+) -> None:
+    """List the newest runs."""
+    with local_engine(executor=False) as engine, engine.store.session() as s:
+        rows, total = runs_q.list_runs(
+            s,
+            local_principal(engine.settings).tenant,
+            status=status.value if status else None,
+            workflow_type=workflow_type,
+            limit=limit,
+        )
+        table = Table(
+            "id",
+            "workflow_type",
+            "asset_fqn",
+            "status",
+            "started_at",
+            "duration",
+            title=f"{len(rows)} of {total} runs",
+        )
+        for r in rows:
+            table.add_row(
+                str(r.id),
+                r.workflow_type,
+                r.asset_fqn or "",
+                r.status,
+                r.started_at.isoformat(timespec="seconds") if r.started_at else "",
+                f"{r.duration_seconds:.1f}s" if r.duration_seconds is not None else "",
+            )
+    console.print(table)
+
+
+@app.command()
+def show(run_id: str) -> None:
+    """Print a run document as JSON."""
+    rid = _parse_id(run_id)
+    try:
+        with local_engine(executor=False) as engine, engine.store.session() as s:
+            doc = run_document(runs_q.get_run(s, local_principal(engine.settings).tenant, rid))
+    except DatareadyError as exc:
+        raise fail(exc) from None
+    print_json(doc)
+
+
+@app.command()
+def cancel(run_id: str) -> None:
+    """Cancel a pending or running run."""
+    rid = _parse_id(run_id)
+    try:
+        with local_engine(executor=False) as engine, engine.store.session() as s:
+            principal = local_principal(engine.settings)
+            run = runs_q.get_run(s, principal.tenant, rid, with_tasks=False)
+            cancel_run(s, principal, run.configuration_id, rid)
+    except DatareadyError as exc:
+        raise fail(exc) from None
+    console.print(f"run {rid} cancelled")
+
+
+def follow(engine: Engine, run_id: uuid.UUID, *, show_progress: bool) -> WorkflowRun:
+    """Poll the store until the run ends, drawing a live progress bar on stderr."""
+    tenant = local_principal(engine.settings).tenant
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, disable=not show_progress, transient=False) as bar:
+        task = bar.add_task("pending", total=None)
+        while True:
+            with engine.store.session() as s:
+                run = runs_q.get_run(s, tenant, run_id, with_tasks=False)
+                status, done, total = run.status, run.progress_done, run.progress_total
+            bar.update(
+                task,
+                description=f"{run.workflow_type} {status}",
+                completed=done,
+                total=total or None,
+            )
+            if status in FINISHED:
+                break
+            time.sleep(0.1)
+    with engine.store.session() as s:
+        return runs_q.get_run(s, tenant, run_id)
+
+
+def run(
+    workflow_type: str = typer.Argument(..., help="Workflow type, e.g. service-ingestion."),
+    fqn: str = typer.Argument(..., help="Target asset FQN, e.g. sample.main.main.customer."),
+    config: list[str] = typer.Option([], "--config", help="KEY=VALUE run parameter."),
+    save_all: bool = typer.Option(False, "--save-all", help="Apply results without approval."),
+    as_json: bool = typer.Option(False, "--json", help="Print only the final run document."),
+) -> None:
+    """Start a run on the local store, follow it to the end and print the run document."""
+    try:
+        parameters = parse_assignments(config)
+        with local_engine() as engine:
+            principal = local_principal(engine.settings)
+            with engine.store.session() as s:
+                configuration_id = configuration_for_type(s, principal, workflow_type)
+                created = start_run(
+                    s,
+                    principal,
+                    configuration_id,
+                    asset_fqn=fqn,
+                    parameters=parameters,
+                    save_all=save_all,
+                )
+                run_id = created.id
+            engine.submit(run_id)
+            try:
+                finished = follow(engine, run_id, show_progress=not as_json)
+            except KeyboardInterrupt:
+                with engine.store.session() as s:
+                    cancel_run(s, principal, configuration_id, run_id)
+                engine.cancel(run_id)
+                raise
+            doc = run_document(finished)
+    except DatareadyError as exc:
+        raise fail(exc) from None
+    if as_json:
+        print_json(doc)
+    else:
+        console.print_json(data=doc)
+    if doc["status"] != RunStatus.COMPLETED.value:
+        raise typer.Exit(1)

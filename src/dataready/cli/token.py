@@ -1,0 +1,29 @@
+"""``dataready token``: mint a development token signed with the configured secret."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from dataready.auth.tokens import mint_token
+from dataready.domain.enums import Role
+from dataready.settings import get_settings
+
+
+def token(
+    client_id: str = typer.Option(..., "--client-id", help="The token's client_id claim."),
+    project_id: str = typer.Option(..., "--project-id", help="The token's project_id claim."),
+    role: list[Role] = typer.Option([], "--role", help="A role; repeat for more."),
+    ttl: int | None = typer.Option(None, "--ttl", help="Lifetime in seconds."),
+) -> None:
+    """Print a development token (only the token) on stdout."""
+    settings = get_settings()
+    text = mint_token(
+        settings,
+        client_id=client_id,
+        project_id=project_id,
+        roles=[r.value for r in role] or None,
+        ttl_seconds=ttl,
+    )
+    sys.stdout.write(text + "\n")
