@@ -169,3 +169,38 @@ class MissingExtra(ConfigError):
             package=package,
             extra=extra,
         )
+
+
+class ReadOnlyViolation(QueryFailed):
+    """A statement sent to a source would write, or change the session's read-only state."""
+
+    code = "READ_ONLY_VIOLATION"
+    status = 403
+
+
+class SourceAuthFailed(ConnectionFailed):
+    """A source refused the login (wrong user or password); retrying will not help."""
+
+    code = "SOURCE_AUTH_FAILED"
+    transient = False
+
+
+class SourceDatabaseNotFound(ConnectionFailed):
+    """The database named in a source connection does not exist on the server."""
+
+    code = "SOURCE_DATABASE_NOT_FOUND"
+    transient = False
+
+
+class SourceTLSFailed(ConnectionFailed):
+    """TLS was required by one side and refused or failed on the other."""
+
+    code = "SOURCE_TLS_FAILED"
+    transient = False
+
+
+class SourcePermissionDenied(QueryFailed):
+    """The source user lacks a privilege needed to read an object."""
+
+    code = "SOURCE_PERMISSION_DENIED"
+    status = 403

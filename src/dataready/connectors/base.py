@@ -1,0 +1,249 @@
+"""The ``Connector`` interface every source engine implements.
+
+A connector is a context manager around one source. Engine differences are declared as
+class attributes (capability flags) that callers read instead of checking the class: the
+profiler asks ``supports_approx_distinct``, the sampler ``supports_tablesample``.
+
+Hierarchy: ``database`` > ``schema`` > ``table``. Engines without one of the levels map it
+as documented on their class (MySQL: one logical database whose schemas are the MySQL
+databases; SQLite: the file stem and schema ``main``).
+
+Every connector is read-only: it opens the source with the engine's read-only switch and
+:meth:`Connector.execute` accepts only reading statements. Every driver exception is turned
+into the dataready error tree (``ConnectorError`` and subclasses) at the connector's edge,
+with messages that never contain the password.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any, ClassVar, Self
+
+from dataready.connectors.config import ConnectionConfig, describe_target
+from dataready.connectors.models import (
+    ColumnInfo,
+    ForeignKeyInfo,
+    IndexInfo,
+    PrimaryKeyInfo,
+    QueryResult,
+    TableInfo,
+    UniqueConstraintInfo,
+    VerifyResult,
+)
+from dataready.errors import NotFound, ValidationFailed
+from dataready.settings import SourceSettings
+from dataready.sql.guard import check_read_statement
+from dataready.sql.quoting import quote_identifier
+from dataready.sql.sample import sample_query
+
+Params = Sequence[Any] | dict[str, Any]
+
+DEFAULT_MAX_ROWS = 10_000
+
+
+class Connector(ABC):
+    """One source connection (possibly a few, e.g. one per PostgreSQL database)."""
+
+    type_name: ClassVar[str]
+    """The registry name and the ``type`` of the matching config."""
+    sqlalchemy_dialect: ClassVar[str]
+    """The SQLAlchemy dialect name, used for quoting and SQL construction."""
+    default_port: ClassVar[int | None] = None
+    paramstyle: ClassVar[str] = "qmark"
+    """PEP 249 paramstyle that ``execute`` expects (``qmark``: ``?``, ``pyformat``: ``%s``)."""
+    supports_databases: ClassVar[bool] = False
+    """Several databases can be listed and introspected through one connector."""
+    supports_schemas: ClassVar[bool] = True
+    supports_tablesample: ClassVar[bool] = False
+    supports_approx_distinct: ClassVar[bool] = False
+    approx_distinct_function: ClassVar[str | None] = None
+    supports_comments: ClassVar[bool] = False
+    supports_row_estimate: ClassVar[bool] = False
+    supports_size: ClassVar[bool] = False
+    supports_materialized_views: ClassVar[bool] = False
+    supports_statement_timeout: ClassVar[bool] = True
+
+    def __init__(self, config: ConnectionConfig, settings: SourceSettings | None = None) -> None:
+        if config.type != self.type_name:
+            raise ValidationFailed(
+                f"{type(self).__name__} takes a {self.type_name!r} config, not {config.type!r}",
+                field="type",
+            )
+        self.config = config
+        self.settings = settings or SourceSettings()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.target}>"
+
+    @property
+    def target(self) -> str:
+        """A password-free description of the source for messages and logs."""
+        return describe_target(self.config)
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    @property
+    @abstractmethod
+    def is_open(self) -> bool: ...
+
+    @abstractmethod
+    def open(self) -> None:
+        """Connect (a no-op when open). Raises ``ConnectionFailed`` or a subclass."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Disconnect; never raises, safe to call twice."""
+
+    def __enter__(self) -> Self:
+        self.open()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- introspection ------------------------------------------------------------------
+
+    @abstractmethod
+    def list_databases(self) -> list[str]: ...
+
+    @abstractmethod
+    def list_schemas(self, database: str) -> list[str]: ...
+
+    @abstractmethod
+    def list_tables(self, database: str, schema: str) -> list[TableInfo]:
+        """Tables and views with kind, and comment/row estimate/size where the engine knows."""
+
+    @abstractmethod
+    def get_columns(self, database: str, schema: str, table: str) -> list[ColumnInfo]:
+        """Columns in ordinal order. Raises ``NotFound`` when the table does not exist."""
+
+    @abstractmethod
+    def get_primary_key(self, database: str, schema: str, table: str) -> PrimaryKeyInfo | None: ...
+
+    @abstractmethod
+    def get_foreign_keys(self, database: str, schema: str, table: str) -> list[ForeignKeyInfo]: ...
+
+    @abstractmethod
+    def get_unique_constraints(
+        self, database: str, schema: str, table: str
+    ) -> list[UniqueConstraintInfo]: ...
+
+    @abstractmethod
+    def get_indexes(self, database: str, schema: str, table: str) -> list[IndexInfo]: ...
+
+    # -- queries ------------------------------------------------------------------------
+
+    def quote(self, name: str) -> str:
+        """``name`` quoted as an identifier for this engine."""
+        return quote_identifier(name, self.sqlalchemy_dialect)
+
+    def table_parts(self, database: str, schema: str, table: str) -> tuple[str | None, ...]:
+        """The parts that name ``table`` in SQL sent through this connector."""
+        return (schema, table)
+
+    def qualified_name(self, database: str, schema: str, table: str) -> str:
+        """The quoted, qualified name of a table for SQL sent through this connector."""
+        return ".".join(self.quote(p) for p in self.table_parts(database, schema, table) if p)
+
+    def sample_rows(
+        self,
+        database: str,
+        schema: str,
+        table: str,
+        columns: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> QueryResult:
+        """Up to ``limit`` rows (default ``settings.sample_rows``) of ``table``."""
+        bound = self.settings.sample_rows if limit is None else limit
+        if bound < 0:
+            raise ValidationFailed("limit must be >= 0", field="limit")
+        sql = sample_query(
+            self.table_parts(database, schema, table),
+            columns,
+            bound,
+            dialect=self.sqlalchemy_dialect,
+        )
+        return self._fetch(sql, None, max_rows=bound, database=database)
+
+    def execute(
+        self,
+        sql: str,
+        params: Params | None = None,
+        *,
+        max_rows: int = DEFAULT_MAX_ROWS,
+        database: str | None = None,
+    ) -> QueryResult:
+        """Run one reading statement and fetch at most ``max_rows`` rows.
+
+        Args:
+            sql: one SELECT-like statement with placeholders in :attr:`paramstyle`.
+            params: values for the placeholders; ``None`` for none.
+            max_rows: rows beyond this stay on the server and ``truncated`` is set.
+            database: the database to run in, for engines with ``supports_databases``.
+
+        Raises:
+            ReadOnlyViolation: the statement would write or change the session.
+            QueryTimeout: it ran past ``settings.statement_timeout_seconds``.
+            QueryFailed: the source rejected it.
+        """
+        check_read_statement(sql, self.sqlalchemy_dialect)
+        return self._fetch(sql, params, max_rows=max_rows, database=database)
+
+    @abstractmethod
+    def _fetch(
+        self,
+        sql: str,
+        params: Params | None,
+        *,
+        max_rows: int,
+        database: str | None = None,
+    ) -> QueryResult:
+        """Run trusted SQL under the statement timeout; translate driver errors."""
+
+    @abstractmethod
+    def server_version(self) -> str | None: ...
+
+    @property
+    @abstractmethod
+    def default_database(self) -> str:
+        """The database introspection starts from."""
+
+    def ping(self) -> None:
+        """Round-trip to the source (raises ``ConnectorError`` when it fails)."""
+        self._fetch("SELECT 1", None, max_rows=1)
+
+    def verify(self) -> VerifyResult:
+        """Connect and report what this connection can see."""
+        started = time.perf_counter()
+        self.open()
+        version = self.server_version()
+        databases = self.list_databases()
+        schemas = self.list_schemas(self.default_database)
+        return VerifyResult(
+            type=self.type_name,
+            server_version=version,
+            database=self.default_database,
+            databases=len(databases),
+            schemas=len(schemas),
+            read_only=True,
+            elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+            user=getattr(self.config, "user", None),
+        )
+
+    # -- helpers for subclasses -----------------------------------------------------------
+
+    def _not_found(self, *parts: str) -> NotFound:
+        name = ".".join(parts)
+        return NotFound(
+            f"{name} was not found in {self.target}; check the names (case matters) and that "
+            "the user may see it",
+            asset=name,
+        )

@@ -1,0 +1,281 @@
+"""Warehouses and other engines through a SQLAlchemy dialect and its inspector.
+
+The dialect's package is loaded through :mod:`dataready.connectors.sqlalchemy_gateway`.
+This connector cannot switch an arbitrary engine to read-only or set its statement timeout:
+give it a read-only role; :meth:`Connector.execute` still refuses non-reading statements,
+and statements are cancelled with the DB-API ``cancel()`` when the driver offers it.
+
+Hierarchy: one logical database (the URL's database, or the dialect name); schemas are the
+inspector's schema names.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import column, inspect, select, table
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError, NoSuchTableError, SQLAlchemyError
+
+from dataready.connectors.base import Connector, Params
+from dataready.connectors.config import SQLAlchemyConfig
+from dataready.connectors.failures import (
+    classify_connect_message,
+    connect_error,
+    query_error,
+    scrub,
+    timeout_error,
+)
+from dataready.connectors.models import (
+    ColumnInfo,
+    ForeignKeyInfo,
+    IndexInfo,
+    PrimaryKeyInfo,
+    QueryResult,
+    TableInfo,
+    TableKind,
+    UniqueConstraintInfo,
+)
+from dataready.connectors.registry import register_connector
+from dataready.connectors.sqlalchemy_gateway import create_source_engine
+from dataready.errors import ConnectorError
+from dataready.settings import SourceSettings
+from dataready.sql.types import type_family
+
+
+class SQLAlchemyConnector(Connector):
+    """Any engine with a SQLAlchemy dialect (Trino, Snowflake, BigQuery, Redshift, ...)."""
+
+    type_name = "sqlalchemy"
+    sqlalchemy_dialect = "ansi"
+    paramstyle = "dialect"
+    supports_comments = True
+    supports_statement_timeout = False
+
+    def __init__(self, config: SQLAlchemyConfig, settings: SourceSettings | None = None) -> None:
+        super().__init__(config, settings)
+        self._config = config
+        url = make_url(config.url)
+        if config.password is not None:
+            url = url.set(password=config.password.get_secret_value())
+        self._url = url
+        self._engine: Engine | None = None
+        self._conn: Connection | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    @property
+    def default_database(self) -> str:
+        return self._url.database or self._url.get_backend_name()
+
+    @property
+    def dialect_name(self) -> str:
+        return self._url.get_backend_name()
+
+    def quote(self, name: str) -> str:
+        return str(self._preparer().quote_identifier(name))
+
+    def _preparer(self) -> Any:
+        dialect = self._url.get_dialect()()
+        return dialect.identifier_preparer
+
+    def _secret(self) -> str | None:
+        return self._config.password.get_secret_value() if self._config.password else None
+
+    def open(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                return
+            engine = create_source_engine(self._url, dict(self._config.connect_args))
+            try:
+                self._conn = engine.connect()
+            except SQLAlchemyError as exc:
+                engine.dispose()
+                detail = scrub(str(getattr(exc, "orig", exc)), self._secret())
+                raise connect_error(
+                    classify_connect_message(detail),
+                    self.target,
+                    detail,
+                    timeout=self.settings.connect_timeout_seconds,
+                ) from None
+            self._engine = engine
+
+    def close(self) -> None:
+        with self._lock:
+            conn, self._conn = self._conn, None
+            engine, self._engine = self._engine, None
+        try:
+            if conn is not None:
+                conn.close()
+        except SQLAlchemyError:
+            pass
+        if engine is not None:
+            engine.dispose()
+
+    def sample_rows(
+        self,
+        database: str,
+        schema: str,
+        table_name: str,
+        columns: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> QueryResult:
+        bound = self.settings.sample_rows if limit is None else limit
+        source = table(table_name, *(column(c) for c in columns or ()), schema=schema)
+        stmt = select(*source.columns) if columns else select("*").select_from(source)
+        self.open()
+        assert self._engine is not None
+        sql = str(stmt.limit(bound).compile(self._engine, compile_kwargs={"literal_binds": True}))
+        return self._fetch(sql, None, max_rows=bound, database=database)
+
+    def _fetch(
+        self,
+        sql: str,
+        params: Params | None,
+        *,
+        max_rows: int,
+        database: str | None = None,
+    ) -> QueryResult:
+        with self._lock:
+            self.open()
+            conn = self._conn
+            assert conn is not None
+            fired = threading.Event()
+            raw = conn.connection.dbapi_connection
+
+            def _cancel() -> None:
+                fired.set()
+                cancel = getattr(raw, "cancel", None)
+                if callable(cancel):
+                    cancel()
+
+            timer = threading.Timer(self.settings.statement_timeout_seconds, _cancel)
+            timer.daemon = True
+            timer.start()
+            try:
+                result = conn.exec_driver_sql(sql, params if params is not None else ())
+                columns = tuple(result.keys()) if result.returns_rows else ()
+                rows = [tuple(r) for r in result.fetchmany(max_rows + 1)] if columns else []
+                result.close()
+                conn.rollback()
+            except SQLAlchemyError as exc:
+                raise self._translate(exc, fired.is_set()) from None
+            finally:
+                timer.cancel()
+        return QueryResult(columns, rows[:max_rows], truncated=len(rows) > max_rows)
+
+    def _translate(self, exc: SQLAlchemyError, timed_out: bool) -> ConnectorError:
+        try:
+            if self._conn is not None:
+                self._conn.rollback()
+        except SQLAlchemyError:
+            pass
+        if timed_out:
+            return timeout_error(self.settings.statement_timeout_seconds)
+        orig = exc.orig if isinstance(exc, DBAPIError) else exc
+        return query_error(scrub(str(orig), self._secret()))
+
+    def server_version(self) -> str | None:
+        self.open()
+        assert self._engine is not None
+        info = self._engine.dialect.server_version_info
+        return ".".join(str(p) for p in info) if info else None
+
+    def _inspector(self) -> Any:
+        self.open()
+        return inspect(self._conn)
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return getattr(self._inspector(), method)(*args, **kwargs)
+        except NoSuchTableError:
+            raise self._not_found(*(a for a in (kwargs.get("schema"), *args) if a)) from None
+        except SQLAlchemyError as exc:
+            raise self._translate(exc, False) from None
+
+    # -- introspection ------------------------------------------------------------------
+
+    def list_databases(self) -> list[str]:
+        return [self.default_database]
+
+    def list_schemas(self, database: str) -> list[str]:
+        names: list[str] = self._call("get_schema_names")
+        return [n for n in names if n.lower() not in ("information_schema", "pg_catalog")]
+
+    def list_tables(self, database: str, schema: str) -> list[TableInfo]:
+        out = []
+        for name in self._call("get_table_names", schema=schema):
+            comment = self._table_comment(name, schema)
+            out.append(TableInfo(name, TableKind.TABLE, schema, database, comment=comment))
+        for name in self._call("get_view_names", schema=schema):
+            out.append(TableInfo(name, TableKind.VIEW, schema, database))
+        return sorted(out, key=lambda t: t.name)
+
+    def _table_comment(self, name: str, schema: str) -> str | None:
+        try:
+            text = self._call("get_table_comment", name, schema=schema).get("text")
+        except (NotImplementedError, ConnectorError):
+            return None
+        return str(text) if text else None
+
+    def get_columns(self, database: str, schema: str, table: str) -> list[ColumnInfo]:
+        columns = self._call("get_columns", table, schema=schema)
+        return [
+            ColumnInfo(
+                name=c["name"],
+                ordinal_position=i,
+                declared_type=str(c["type"]),
+                type_family=type_family(str(c["type"]), self.dialect_name),
+                nullable=bool(c.get("nullable", True)),
+                default=None if c.get("default") is None else str(c["default"]),
+                comment=c.get("comment"),
+            )
+            for i, c in enumerate(columns, 1)
+        ]
+
+    def get_primary_key(self, database: str, schema: str, table: str) -> PrimaryKeyInfo | None:
+        pk = self._call("get_pk_constraint", table, schema=schema)
+        cols = tuple(pk.get("constrained_columns") or ())
+        return PrimaryKeyInfo(cols, pk.get("name")) if cols else None
+
+    def get_foreign_keys(self, database: str, schema: str, table: str) -> list[ForeignKeyInfo]:
+        return [
+            ForeignKeyInfo(
+                name=fk.get("name"),
+                columns=tuple(fk["constrained_columns"]),
+                referred_table=fk["referred_table"],
+                referred_columns=tuple(fk["referred_columns"]),
+                referred_schema=fk.get("referred_schema") or schema,
+                referred_database=database,
+                on_delete=(fk.get("options") or {}).get("ondelete"),
+                on_update=(fk.get("options") or {}).get("onupdate"),
+            )
+            for fk in self._call("get_foreign_keys", table, schema=schema)
+        ]
+
+    def get_unique_constraints(
+        self, database: str, schema: str, table: str
+    ) -> list[UniqueConstraintInfo]:
+        try:
+            found = self._call("get_unique_constraints", table, schema=schema)
+        except NotImplementedError:
+            return []
+        return [UniqueConstraintInfo(u.get("name"), tuple(u["column_names"])) for u in found]
+
+    def get_indexes(self, database: str, schema: str, table: str) -> list[IndexInfo]:
+        try:
+            found = self._call("get_indexes", table, schema=schema)
+        except NotImplementedError:
+            return []
+        return [
+            IndexInfo(name=i["name"], columns=tuple(i["column_names"]), unique=bool(i["unique"]))
+            for i in found
+        ]
+
+
+register_connector(SQLAlchemyConnector.type_name, SQLAlchemyConnector)

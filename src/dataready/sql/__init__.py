@@ -1,0 +1,1 @@
+"""Pure SQL construction per dialect: statements are built here and executed elsewhere."""
