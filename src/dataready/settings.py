@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     )
 
     mode: Literal["local", "production"] = "local"
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that encrypts stored credentials (a Fernet key or any long passphrase)."
+        " Local mode without one keeps a generated key in data_dir/secret.key; production "
+        "mode refuses to start without one.",
+    )
     data_dir: Path = Path.home() / ".dataready"
     db: DbSettings = DbSettings()
     api: ApiSettings = ApiSettings()
@@ -105,6 +111,31 @@ class Settings(BaseSettings):
         if self.db.url:
             return self.db.url
         return f"sqlite:///{self.data_dir / 'dataready.db'}"
+
+
+def check_startup(settings: Settings) -> None:
+    """Refuse to run outside local mode with development defaults.
+
+    Raises:
+        ConfigError: production mode with the default token secret or no credential key.
+    """
+    from dataready.errors import ConfigError
+
+    if settings.mode != "production":
+        return
+    if settings.auth.secret.get_secret_value() == DEFAULT_AUTH_SECRET and not (
+        settings.auth.jwks_url
+    ):
+        raise ConfigError(
+            "production mode with the default token secret: set DATAREADY_AUTH__SECRET or "
+            "DATAREADY_AUTH__JWKS_URL"
+        )
+    if settings.secret_key is None:
+        raise ConfigError(
+            "production mode without a credential key: set DATAREADY_SECRET_KEY (generate one "
+            "with `python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'`)"
+        )
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -177,3 +178,54 @@ class Proposal(TenantMixin, AuditMixin, Base):
     asset_fqn: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(16), default="proposed")
+
+
+class Service(TenantMixin, AuditMixin, Base):
+    """A named connection to a source; its name is the first part of every FQN."""
+
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("client_id", "project_id", "name"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(255))
+    connection_type: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(Text)
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    credentials_encrypted: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(255))
+
+
+class Asset(TenantMixin, AuditMixin, Base):
+    """A catalogued asset: database, schema, table, view or column, named by its FQN."""
+
+    __tablename__ = "assets"
+    __table_args__ = (
+        UniqueConstraint("client_id", "project_id", "fqn"),
+        Index("ix_assets_tenant_parent", "client_id", "project_id", "parent_fqn"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    service_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    fqn: Mapped[str] = mapped_column(Text)
+    parent_fqn: Mapped[str | None] = mapped_column(Text)
+    asset_type: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(Text)
+    database_name: Mapped[str | None] = mapped_column(Text)
+    schema_name: Mapped[str | None] = mapped_column(Text)
+    table_name: Mapped[str | None] = mapped_column(Text)
+    column_name: Mapped[str | None] = mapped_column(Text)
+    data_type: Mapped[str | None] = mapped_column(Text)
+    type_family: Mapped[str | None] = mapped_column(String(32))
+    ordinal_position: Mapped[int | None] = mapped_column(Integer)
+    nullable: Mapped[bool | None] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(Text)
+    row_count_estimate: Mapped[int | None] = mapped_column(BigInteger)
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    structure_hash: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    deleted_at: Mapped[datetime | None] = mapped_column()
+    last_run_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataready.workflows.registry import register_workflow
+
 
 def register_builtins() -> None:
-    """Register every built-in workflow implementation.
+    """Register every built-in workflow implementation, as a plugin would."""
+    from dataready.workflows.ingestion import ServiceIngestion
 
-    Each workflow family adds its registration here as it lands.
-    """
+    register_workflow(ServiceIngestion.workflow_type, ServiceIngestion, replace=True)

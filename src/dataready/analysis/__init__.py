@@ -1,0 +1,1 @@
+"""Pure algorithms: they take profiles, samples and catalogue facts and return findings."""
