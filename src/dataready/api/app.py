@@ -1,0 +1,82 @@
+"""The application factory.
+
+``create_app(settings, engine)`` builds a FastAPI app serving the data-readiness API under
+``/api/data-readiness``.  Settings are passed in (tests build their own) or read once through
+:func:`~dataready.settings.get_settings`.  The lifespan starts an :class:`Engine` (migrates the
+store, seeds the built-in definitions, recovers orphaned runs) and shuts it down; an engine
+passed in is taken as started and owned by the caller, who also shuts it down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from dataready import __version__
+from dataready.api.deps import EngineHandle
+from dataready.api.errors import install_error_handlers
+from dataready.api.middleware import RequestContextMiddleware
+from dataready.api.routes import approvals, configurations, definitions, health, runs
+from dataready.auth.verify import TokenVerifier
+from dataready.settings import Settings, get_settings
+from dataready.workflows.engine import Engine
+
+BASE_PATH = "/api/data-readiness"
+
+
+def build_router() -> APIRouter:
+    """Every route, in an order where literal paths win over ``/workflows/{configuration_id}``."""
+    router = APIRouter(prefix=BASE_PATH)
+    router.include_router(health.router)
+    router.include_router(definitions.router)
+    router.include_router(approvals.router)
+    router.include_router(runs.router)
+    router.include_router(configurations.router)
+    return router
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the API application.
+
+    Args:
+        settings: the settings; default those of ``engine``, else :func:`get_settings`.
+        engine: an engine already started by the caller (who also shuts it down); default a
+            new engine that the app's lifespan starts and shuts down.
+    """
+    if settings is None:
+        settings = engine.settings if engine is not None else get_settings()
+    resolved: Settings = settings
+    owns_engine = engine is None
+    verifier = TokenVerifier(resolved.auth)  # fail at build time on a bad auth config
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        eng = engine if engine is not None else Engine(resolved)
+        if owns_engine:
+            eng.start()
+        app.state.engine = eng
+        app.state.store = eng.store
+        app.state.session_factory = eng.store.session_factory
+        app.state.engine_handle = EngineHandle(eng, resolved.api.run_executor)
+        try:
+            yield
+        finally:
+            if owns_engine:
+                eng.shutdown(wait=True)
+
+    app = FastAPI(
+        title="dataready — data-readiness API",
+        version=__version__,
+        openapi_url=f"{BASE_PATH}/openapi.json",
+        docs_url=f"{BASE_PATH}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = resolved
+    app.state.verifier = verifier
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(build_router())
+    return app

@@ -1,0 +1,175 @@
+"""The error envelope: every error the API answers, in one shape.
+
+``{"error": {"code", "message", "status", "details", "request_id", "trace_id"}}``.
+The :class:`~dataready.errors.DatareadyError` tree maps onto it through one handler; FastAPI's
+request validation errors and Starlette's HTTP errors (unknown route, wrong method) are
+converted to it too.  Routes never raise ``HTTPException``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Scope
+
+from dataready.api.context import request_id_of, trace_id_of
+from dataready.errors import DatareadyError
+
+log = logging.getLogger("dataready.api")
+
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+_HTTP_CODES = {
+    400: "INVALID_REQUEST",
+    401: "INVALID_TOKEN",
+    403: "INSUFFICIENT_PERMISSIONS",
+    404: "RESOURCE_NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "VALIDATION_ERROR",
+    429: "RATE_LIMIT_EXCEEDED",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+def envelope(
+    scope: Scope, *, code: str, status: int, message: str, details: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "status": status,
+            "details": details,
+            "request_id": request_id_of(scope),
+            "trace_id": trace_id_of(scope),
+        }
+    }
+
+
+def envelope_response(
+    scope: Scope,
+    *,
+    code: str,
+    status: int,
+    message: str,
+    details: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = envelope(scope, code=code, status=status, message=message, details=details)
+    return Response(
+        content=json.dumps(body, default=str, separators=(",", ":")).encode(),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def field_path(loc: Sequence[Any]) -> tuple[str, str]:
+    """``("body", "schedule", "cron_expression")`` → ``("body", "schedule.cron_expression")``."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _LOCATIONS:
+        return parts[0], ".".join(parts[1:]) or parts[0]
+    return "", ".".join(parts)
+
+
+def validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic errors without their ``input`` (which may be large or secret)."""
+    out = []
+    for err in errors:
+        location, field = field_path(err.get("loc", ()))
+        out.append(
+            {
+                "field": field,
+                "location": location,
+                "message": str(err.get("msg", "")),
+                "type": str(err.get("type", "")),
+            }
+        )
+    return out
+
+
+async def dataready_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DatareadyError)
+    if exc.status >= 500:
+        log.error("%s [request %s]: %s", exc.code, request_id_of(request.scope), exc.message)
+    return envelope_response(
+        request.scope, code=exc.code, status=exc.status, message=exc.message, details=exc.details
+    )
+
+
+async def request_validation_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    json_errors = [e for e in errors if e.get("type") == "json_invalid"]
+    if json_errors:
+        err = json_errors[0]
+        reason = (err.get("ctx") or {}).get("error", "it does not parse")
+        loc = err.get("loc", ())
+        where = f" at position {loc[1]}" if len(loc) > 1 else ""
+        return envelope_response(
+            request.scope,
+            code="INVALID_REQUEST",
+            status=400,
+            message=f"malformed JSON body: {reason}{where}",
+            details={},
+        )
+    if any(
+        tuple(e.get("loc", ())) == ("body",) and isinstance(e.get("input"), bytes) for e in errors
+    ):
+        return envelope_response(
+            request.scope,
+            code="INVALID_REQUEST",
+            status=400,
+            message="the request body must be a JSON object sent with "
+            "Content-Type: application/json",
+            details={},
+        )
+    details = validation_details(errors)
+    first = details[0] if details else {"location": "", "field": "", "message": "invalid request"}
+    location, field = first["location"], first["field"]
+    label = f"{location}.{field}" if location and field != location else (field or "request")
+    more = f" (and {len(details) - 1} more error(s))" if len(details) > 1 else ""
+    return envelope_response(
+        request.scope,
+        code="VALIDATION_ERROR",
+        status=422,
+        message=f"{label}: {first['message']}{more}",
+        details={"field": first["field"], "errors": details},
+    )
+
+
+async def http_exception_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    if status == 404:
+        message = f"no such endpoint: {request.method} {request.url.path}"
+    elif status == 405:
+        message = f"method {request.method} is not allowed on {request.url.path}"
+    else:
+        message = str(exc.detail)
+    code = _HTTP_CODES.get(status, "INTERNAL_ERROR" if status >= 500 else "INVALID_REQUEST")
+    return envelope_response(
+        request.scope,
+        code=code,
+        status=status,
+        message=message,
+        details={},
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DatareadyError, dataready_error_handler)
+    app.add_exception_handler(RequestValidationError, request_validation_handler)
+    app.add_exception_handler(StarletteHTTPException, http_exception_handler)

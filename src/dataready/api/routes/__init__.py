@@ -1,0 +1,1 @@
+"""Routes per resource; :func:`dataready.api.app.create_app` includes them in order."""
