@@ -6,7 +6,18 @@ import logging
 
 import typer
 
-from dataready.cli import configs, db, definitions, runs, serve, token
+from dataready.cli import (
+    assets,
+    configs,
+    db,
+    definitions,
+    demo,
+    runs,
+    sample,
+    serve,
+    services,
+    token,
+)
 
 app = typer.Typer(
     name="dataready",
@@ -18,9 +29,13 @@ app.add_typer(db.app, name="db")
 app.add_typer(definitions.app, name="definitions")
 app.add_typer(configs.app, name="configs")
 app.add_typer(runs.app, name="runs")
+app.add_typer(services.app, name="services")
+app.add_typer(assets.app, name="assets")
 app.command("serve")(serve.serve)
 app.command("token")(token.token)
 app.command("run")(runs.run)
+app.command("sample")(sample.sample)
+app.command("demo")(demo.demo)
 
 
 def main() -> None:

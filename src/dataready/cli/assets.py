@@ -1,0 +1,86 @@
+"""``dataready assets``: browse the catalogue."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from dataready.cli.context import console, fail, local_engine, local_principal, print_json
+from dataready.domain.fqn import FQN
+from dataready.errors import DatareadyError
+from dataready.store import assets as assets_q
+from dataready.store.orm import Asset
+
+app = typer.Typer(help="The catalogue of ingested assets.", no_args_is_help=True)
+
+
+def asset_document(a: Asset) -> dict[str, object]:
+    return {
+        "fqn": a.fqn,
+        "asset_type": a.asset_type,
+        "name": a.name,
+        "data_type": a.data_type,
+        "type_family": a.type_family,
+        "nullable": a.nullable,
+        "comment": a.comment,
+        "row_count_estimate": a.row_count_estimate,
+        "size_bytes": a.size_bytes,
+        "version": a.version,
+        "status": a.status,
+        "details": a.details,
+        "updated_at": a.updated_at.isoformat(),
+    }
+
+
+@app.command("list")
+def list_(
+    fqn: str | None = typer.Argument(None, help="FQN prefix, e.g. sample.main.main."),
+    asset_type: str | None = typer.Option(None, "--type", help="table, view, column, …"),
+    q: str | None = typer.Option(None, "--search", "-q", help="Text in names or comments."),
+    limit: int = typer.Option(100, "--limit"),
+) -> None:
+    """List assets."""
+    try:
+        prefix = str(FQN.parse(fqn, field="fqn")) if fqn else None
+        with local_engine(executor=False) as engine, engine.store.session() as s:
+            rows, total = assets_q.list_assets(
+                s,
+                local_principal(engine.settings).tenant,
+                fqn_prefix=prefix,
+                asset_type=asset_type,
+                q=q,
+                limit=limit,
+            )
+            table = Table(
+                "fqn",
+                "type",
+                "data type",
+                "rows (est.)",
+                "version",
+                title=f"{len(rows)} of {total} assets",
+            )
+            for a in rows:
+                table.add_row(
+                    a.fqn,
+                    a.asset_type,
+                    a.data_type or "",
+                    "" if a.row_count_estimate is None else f"{a.row_count_estimate:,}",
+                    str(a.version),
+                )
+    except DatareadyError as exc:
+        raise fail(exc) from None
+    console.print(table)
+
+
+@app.command()
+def show(fqn: str) -> None:
+    """Show one asset as JSON."""
+    try:
+        key = str(FQN.parse(fqn, field="fqn"))
+        with local_engine(executor=False) as engine, engine.store.session() as s:
+            doc = asset_document(
+                assets_q.get_asset(s, local_principal(engine.settings).tenant, key)
+            )
+    except DatareadyError as exc:
+        raise fail(exc) from None
+    print_json(doc)

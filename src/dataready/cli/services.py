@@ -1,0 +1,91 @@
+"""``dataready services``: named connections to source databases."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from dataready.cli.context import console, fail, local_engine, local_principal
+from dataready.connectors.config import parse_source_url, redact_url
+from dataready.connectors.registry import connect
+from dataready.errors import ConnectorError, DatareadyError
+from dataready.settings import get_settings
+from dataready.store import services as services_q
+from dataready.store.crypto import CredentialCipher
+
+app = typer.Typer(help="Source services (named connections).", no_args_is_help=True)
+
+
+@app.command()
+def add(
+    name: str = typer.Argument(..., help="Service name: the first part of every FQN."),
+    url: str = typer.Argument(..., help="e.g. postgresql://postgres@127.0.0.1:5432/dvdrental"),
+    description: str | None = typer.Option(None, "--description"),
+    replace: bool = typer.Option(False, "--replace", help="Update a service of that name."),
+) -> None:
+    """Register a service (credentials are stored encrypted)."""
+    try:
+        config = parse_source_url(url)
+        with local_engine(executor=False) as engine, engine.store.session() as s:
+            principal = local_principal(engine.settings)
+            cipher = CredentialCipher(engine.settings)
+            try:
+                existing = services_q.get_service_by_name(s, principal.tenant, name)
+            except DatareadyError:
+                existing = None
+            if existing is not None and replace:
+                services_q.update_service(
+                    s, principal.tenant, cipher, existing.id, config=config, description=description
+                )
+            else:
+                services_q.create_service(
+                    s,
+                    principal.tenant,
+                    cipher,
+                    name=name,
+                    config=config,
+                    description=description,
+                    created_by=principal.client_id,
+                )
+    except DatareadyError as exc:
+        raise fail(exc) from None
+    console.print(f"service [bold]{name}[/] → {redact_url(url)}")
+
+
+@app.command("list")
+def list_() -> None:
+    """List services."""
+    with local_engine(executor=False) as engine, engine.store.session() as s:
+        rows, _ = services_q.list_services(s, local_principal(engine.settings).tenant, limit=500)
+        table = Table("name", "type", "target", "description")
+        for r in rows:
+            target = r.config.get("path") or (
+                f"{r.config.get('host', '')}:{r.config.get('port', '')}/"
+                f"{r.config.get('database') or ''}"
+            )
+            table.add_row(r.name, r.connection_type, str(target), r.description or "")
+    console.print(table)
+
+
+@app.command()
+def verify(name: str = typer.Argument(..., help="A registered service name, or a URL.")) -> None:
+    """Test a service's connection (read-only) and show what it can see."""
+    settings = get_settings()
+    try:
+        if "://" in name:
+            config = parse_source_url(name)
+        else:
+            with local_engine(executor=False) as engine, engine.store.session() as s:
+                svc = services_q.get_service_by_name(s, local_principal(settings).tenant, name)
+                config = services_q.connection_config(svc, CredentialCipher(settings))
+        with connect(config, settings.sources) as connector:
+            result = connector.verify()
+    except ConnectorError as exc:
+        raise fail(f"connection failed: {exc.message}") from None
+    except DatareadyError as exc:
+        raise fail(exc) from None
+    console.print(
+        f"[green]ok[/] {result.type} {result.server_version or ''} — database "
+        f"{result.database}, {result.databases} database(s), {result.schemas} schema(s), "
+        f"{result.elapsed_ms:.0f} ms, read-only session"
+    )
