@@ -104,3 +104,50 @@ def wait_for(
         if time.monotonic() > deadline:
             raise AssertionError(f"run {run_id} still {run.status} after {timeout}s")
         time.sleep(0.05)
+
+
+def add_service(engine: Engine, name: str, url: str) -> uuid.UUID:
+    """Register (or re-point) a service for the test tenant."""
+    from dataready.connectors.config import parse_source_url
+    from dataready.errors import NotFound
+    from dataready.store import services as services_q
+    from dataready.store.crypto import CredentialCipher
+
+    cipher = CredentialCipher(engine.settings)
+    with engine.store.session() as s:
+        try:
+            svc = services_q.get_service_by_name(s, TENANT, name)
+            services_q.update_service(s, TENANT, cipher, svc.id, config=parse_source_url(url))
+        except NotFound:
+            svc = services_q.create_service(
+                s,
+                TENANT,
+                cipher,
+                name=name,
+                config=parse_source_url(url),
+                description=None,
+                created_by="test",
+            )
+        return svc.id
+
+
+def run_builtin(engine: Engine, workflow_type: str, fqn: str, **parameters: Any) -> WorkflowRun:
+    """Start a run of a built-in type for the test tenant and wait for its end."""
+    with engine.store.session() as s:
+        d = defs_q.default_definition_for_type(s, TENANT, workflow_type)
+        c = configs_q.create_configuration(
+            s,
+            TENANT,
+            d,
+            name=None,
+            description=None,
+            config={},
+            schedule=None,
+            triggers=[],
+            created_by="test",
+        )
+        run_id = start_run(
+            s, PRINCIPAL, c.id, asset_fqn=fqn, parameters=parameters, save_all=True
+        ).id
+    engine.submit(run_id)
+    return wait_for(engine, run_id, timeout=120)
