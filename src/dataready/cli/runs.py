@@ -40,9 +40,9 @@ FINISHED = {RunStatus.COMPLETED.value, RunStatus.FAILED.value, RunStatus.CANCELL
 
 def run_document(run: WorkflowRun) -> dict[str, Any]:
     """The run as the API returns it from GET …/runs/{run_id}."""
-    from dataready.api.schemas.runs import run_read
+    from dataready.api.schemas.runs import RunRead
 
-    return run_read(run)
+    return RunRead.model_validate(run).model_dump(mode="json")
 
 
 def _parse_id(text: str) -> uuid.UUID:
