@@ -153,6 +153,22 @@ class Connector(ABC):
         """The quoted, qualified name of a table for SQL sent through this connector."""
         return ".".join(self.quote(p) for p in self.table_parts(database, schema, table) if p)
 
+    def sample_sql(
+        self,
+        database: str,
+        schema: str,
+        table: str,
+        columns: Sequence[str] | None,
+        limit: int,
+    ) -> str:
+        """The bounded sample statement for ``table`` (every name quoted)."""
+        return sample_query(
+            self.table_parts(database, schema, table),
+            columns,
+            limit,
+            dialect=self.sqlalchemy_dialect,
+        )
+
     def sample_rows(
         self,
         database: str,
@@ -165,12 +181,7 @@ class Connector(ABC):
         bound = self.settings.sample_rows if limit is None else limit
         if bound < 0:
             raise ValidationFailed("limit must be >= 0", field="limit")
-        sql = sample_query(
-            self.table_parts(database, schema, table),
-            columns,
-            bound,
-            dialect=self.sqlalchemy_dialect,
-        )
+        sql = self.sample_sql(database, schema, table, columns, bound)
         return self._fetch(sql, None, max_rows=bound, database=database)
 
     def execute(

@@ -78,6 +78,19 @@ ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION
 """
 
 
+def _abandon(cursor: pymysql.cursors.SSCursor) -> None:
+    """Let go of an unbuffered result without reading it to the end.
+
+    PyMySQL would drain every remaining row on close (there is no protocol message to stop
+    the server sending them); the connection is dropped instead, so the result is marked
+    inactive first to keep its close/finaliser from reading a closed socket.
+    """
+    result = getattr(cursor, "_result", None)
+    if result is not None:
+        result.unbuffered_active = False
+    cursor.connection = None
+
+
 class MySQLConnector(Connector):
     """A MySQL or MariaDB server."""
 
@@ -126,8 +139,10 @@ class MySQLConnector(Connector):
             "password": self._secret() or "",
             "charset": cfg.charset,
             "connect_timeout": self.settings.connect_timeout_seconds,
-            "read_timeout": self.settings.statement_timeout_seconds + _READ_TIMEOUT_GRACE,
-            "write_timeout": self.settings.statement_timeout_seconds + _READ_TIMEOUT_GRACE,
+            # The handshake reads under read_timeout: bound it by the connect timeout, then
+            # widen to the statement timeout once connected.
+            "read_timeout": self.settings.connect_timeout_seconds,
+            "write_timeout": self.settings.connect_timeout_seconds,
             "autocommit": True,
             "program_name": "dataready",
         }
@@ -153,6 +168,9 @@ class MySQLConnector(Connector):
                 database=cfg.database,
                 user=cfg.user,
             ) from None
+        backstop = self.settings.statement_timeout_seconds + _READ_TIMEOUT_GRACE
+        conn._read_timeout = backstop
+        conn._write_timeout = backstop
         try:
             with conn.cursor() as cursor:
                 cursor.execute("SELECT VERSION()")
@@ -207,7 +225,8 @@ class MySQLConnector(Connector):
                 rows = list(cursor.fetchmany(max_rows + 1)) if cursor.description else []
                 truncated = len(rows) > max_rows
                 if truncated:
-                    self._drop()  # draining the rest of an unbuffered result could take long
+                    _abandon(cursor)
+                    self._drop()
                 else:
                     cursor.close()
                     with conn.cursor() as end:

@@ -15,8 +15,8 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import column, inspect, select, table
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import DBAPIError, NoSuchTableError, SQLAlchemyError
 
 from dataready.connectors.base import Connector, Params
@@ -39,9 +39,10 @@ from dataready.connectors.models import (
     UniqueConstraintInfo,
 )
 from dataready.connectors.registry import register_connector
-from dataready.connectors.sqlalchemy_gateway import create_source_engine
+from dataready.connectors.sqlalchemy_gateway import create_source_engine, load_dialect
 from dataready.errors import ConnectorError
 from dataready.settings import SourceSettings
+from dataready.sql.sample import compile_sample_query
 from dataready.sql.types import type_family
 
 
@@ -80,9 +81,11 @@ class SQLAlchemyConnector(Connector):
     def quote(self, name: str) -> str:
         return str(self._preparer().quote_identifier(name))
 
+    def _dialect(self) -> Dialect:
+        return load_dialect(self._url)()
+
     def _preparer(self) -> Any:
-        dialect = self._url.get_dialect()()
-        return dialect.identifier_preparer
+        return self._dialect().identifier_preparer
 
     def _secret(self) -> str | None:
         return self._config.password.get_secret_value() if self._config.password else None
@@ -117,21 +120,16 @@ class SQLAlchemyConnector(Connector):
         if engine is not None:
             engine.dispose()
 
-    def sample_rows(
+    def sample_sql(
         self,
         database: str,
         schema: str,
-        table_name: str,
-        columns: Sequence[str] | None = None,
-        limit: int | None = None,
-    ) -> QueryResult:
-        bound = self.settings.sample_rows if limit is None else limit
-        source = table(table_name, *(column(c) for c in columns or ()), schema=schema)
-        stmt = select(*source.columns) if columns else select("*").select_from(source)
-        self.open()
-        assert self._engine is not None
-        sql = str(stmt.limit(bound).compile(self._engine, compile_kwargs={"literal_binds": True}))
-        return self._fetch(sql, None, max_rows=bound, database=database)
+        table: str,
+        columns: Sequence[str] | None,
+        limit: int,
+    ) -> str:
+        """Compiled by the dialect, so engines without LIMIT get TOP / FETCH FIRST."""
+        return compile_sample_query(self._dialect(), schema, table, columns, limit)
 
     def _fetch(
         self,
