@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 from pydantic_core import PydanticCustomError
 from starlette.responses import Response
 
@@ -24,11 +24,11 @@ def iso_utc(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
-def _as_utc(value: Any) -> Any:
-    """Naive datetimes given by a client are read as UTC."""
-    if isinstance(value, datetime) and value.tzinfo is None:
+def _as_utc(value: datetime) -> datetime:
+    """Datetimes given by a client, in UTC; naive ones are read as UTC."""
+    if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value
+    return value.astimezone(UTC)
 
 
 UTCTimestamp = Annotated[
@@ -79,7 +79,12 @@ CronExpression = Annotated[str, BeforeValidator(_check_cron)]
 TimeZoneName = Annotated[str, BeforeValidator(_check_timezone)]
 WorkflowTypeAlias = BeforeValidator(_canonical_workflow_type)
 """Maps ``generate-dq-rules`` to ``dq-rule-generation`` before enum validation."""
-InputTimestamp = Annotated[datetime, BeforeValidator(_as_utc)]
+InputTimestamp = Annotated[
+    datetime,
+    AfterValidator(_as_utc),
+    PlainSerializer(iso_utc, return_type=str, when_used="json"),
+]
+"""A timestamp a client sends: read as UTC when it carries no offset."""
 
 
 class RequestModel(BaseModel):
