@@ -19,9 +19,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-import sqlalchemy as sa  # noqa: TID251 - the generator writes to a target the user names
-from sqlalchemy.engine.interfaces import Dialect  # noqa: TID251
-from sqlalchemy.schema import AddConstraint, CreateTable  # noqa: TID251
+import sqlalchemy as sa - the generator writes to a target the user names
+from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.schema import AddConstraint, CreateTable
 
 from dataready.errors import ConfigError
 from dataready.sample.schema import TABLES, ColumnType, Table
@@ -39,8 +39,8 @@ def _dialect(name: str) -> Dialect:
 
     DuckDB speaks PostgreSQL DDL for everything the sample uses, so it borrows that compiler.
     """
-    from sqlalchemy.dialects import mysql, sqlite  # noqa: TID251
-    from sqlalchemy.dialects.postgresql.base import PGDialect  # noqa: TID251
+    from sqlalchemy.dialects import mysql, sqlite
+    from sqlalchemy.dialects.postgresql.base import PGDialect
 
     dialects: dict[str, Dialect] = {
         "postgresql": PGDialect(),  # type: ignore[no-untyped-call]  # untyped in SQLAlchemy

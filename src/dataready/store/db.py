@@ -30,10 +30,12 @@ def make_engine(settings: Settings) -> Engine:
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
+        # No pre-ping: it costs a round trip per checkout on the API's hot path; a connection
+        # the server dropped fails one statement, invalidates the pool and is replaced.
         kwargs.update(
             pool_size=settings.db.pool_size,
             max_overflow=settings.db.max_overflow,
-            pool_pre_ping=True,
+            pool_recycle=1800,
         )
     engine = create_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
@@ -56,7 +58,8 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Store:
@@ -66,6 +69,9 @@ class Store:
         self.settings = settings
         self.engine = make_engine(settings)
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads that need no transaction (one statement each): no BEGIN/ROLLBACK round trips.
+        self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.read_session_factory = sessionmaker(self.read_engine, expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

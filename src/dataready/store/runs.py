@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from dataready.domain.enums import RunStatus, TaskStatus
 from dataready.domain.fqn import FQN
@@ -86,9 +86,9 @@ def get_run(
     stmt = scoped(select(WorkflowRun).where(WorkflowRun.id == run_id), WorkflowRun, tenant)
     if configuration_id is not None:
         stmt = stmt.where(WorkflowRun.configuration_id == configuration_id)
-    if with_tasks:
-        stmt = stmt.options(selectinload(WorkflowRun.tasks))
-    found = session.scalars(stmt).first()
+    if with_tasks:  # one round trip: the tasks come joined to the run
+        stmt = stmt.options(joinedload(WorkflowRun.tasks))
+    found = session.scalars(stmt).unique().first()
     if found is None:
         raise _not_found(run_id)
     return found
