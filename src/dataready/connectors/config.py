@@ -122,7 +122,7 @@ ConnectionConfig = Annotated[
 ]
 _ADAPTER: TypeAdapter[ConnectionConfig] = TypeAdapter(ConnectionConfig)
 
-_URL_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
+_URL_PASSWORD = re.compile(r"(://[^:/@]*:)[^/]*@")  # greedy: up to the authority's last @
 
 
 def redact_url(url: str) -> str:

@@ -15,6 +15,7 @@ when it is set). The ``database`` argument of the introspection methods is ignor
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 import time
 from collections import defaultdict
@@ -76,6 +77,31 @@ JOIN information_schema.KEY_COLUMN_USAGE k
 WHERE t.TABLE_SCHEMA = %s AND t.TABLE_NAME = %s AND t.CONSTRAINT_TYPE = %s
 ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION
 """
+
+
+_CLIENT_SSL = 0x0800
+
+
+def server_offers_tls(host: str, port: int, timeout: float) -> bool:
+    """Read the server greeting and tell whether it offers TLS.
+
+    PyMySQL silently stays in plain text when the server offers no TLS, sending the login
+    unencrypted; a config that requires TLS checks this first.
+    """
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        data = b""
+        while len(data) < 4 or len(data) < 4 + int.from_bytes(data[:3], "little"):
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    body = data[4:]
+    if not body or body[0] == 0xFF:  # an error packet instead of a greeting
+        raise OSError("the server sent no greeting")
+    version_end = body.index(b"\x00", 1)
+    caps_at = version_end + 1 + 4 + 8 + 1  # connection id, auth data part 1, filler
+    capabilities = int.from_bytes(body[caps_at : caps_at + 2], "little")
+    return bool(capabilities & _CLIENT_SSL)
 
 
 def _abandon(cursor: pymysql.cursors.SSCursor) -> None:
@@ -148,7 +174,10 @@ class MySQLConnector(Connector):
         }
         if cfg.database:
             kwargs["database"] = cfg.database
-        if cfg.ssl_mode in ("required", "verify_ca", "verify_identity") or cfg.ssl_ca:
+        tls_required = cfg.ssl_mode in ("required", "verify_ca", "verify_identity")
+        if tls_required:
+            self._check_tls_offered()
+        if tls_required or cfg.ssl_ca:
             kwargs["ssl"] = {"ca": cfg.ssl_ca} if cfg.ssl_ca else {}
             kwargs["ssl_verify_cert"] = cfg.ssl_mode in ("verify_ca", "verify_identity")
             kwargs["ssl_verify_identity"] = cfg.ssl_mode == "verify_identity"
@@ -188,6 +217,24 @@ class MySQLConnector(Connector):
             conn.close()
             raise connect_error(ConnectFailure.OTHER, self.target, str(exc)) from None
         return conn
+
+    def _check_tls_offered(self) -> None:
+        cfg = self._config
+        try:
+            offered = server_offers_tls(cfg.host, cfg.port, self.settings.connect_timeout_seconds)
+        except (OSError, ValueError) as exc:
+            kind = classify_connect_message(str(exc))
+            if isinstance(exc, TimeoutError):
+                kind = ConnectFailure.TIMEOUT
+            raise connect_error(kind, self.target, str(exc), host=cfg.host, port=cfg.port) from None
+        if not offered:
+            raise connect_error(
+                ConnectFailure.TLS,
+                self.target,
+                f"ssl_mode={cfg.ssl_mode} but the server offers no TLS; nothing was sent",
+                host=cfg.host,
+                port=cfg.port,
+            )
 
     def close(self) -> None:
         with self._lock:

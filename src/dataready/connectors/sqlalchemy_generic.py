@@ -223,13 +223,15 @@ class SQLAlchemyConnector(Connector):
 
     def get_columns(self, database: str, schema: str, table: str) -> list[ColumnInfo]:
         columns = self._call("get_columns", table, schema=schema)
+        pk = self.get_primary_key(database, schema, table)
+        keyed = set(pk.columns) if pk else set()
         return [
             ColumnInfo(
                 name=c["name"],
                 ordinal_position=i,
                 declared_type=str(c["type"]),
                 type_family=type_family(str(c["type"]), self.dialect_name),
-                nullable=bool(c.get("nullable", True)),
+                nullable=bool(c.get("nullable", True)) and c["name"] not in keyed,
                 default=None if c.get("default") is None else str(c["default"]),
                 comment=c.get("comment"),
             )

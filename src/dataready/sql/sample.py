@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import column, literal_column, select, table
+from sqlalchemy import column, literal_column, quoted_name, select, table
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.expression import ColumnClause
 
 from dataready.sql.quoting import qualify, quote_identifier
 
@@ -41,13 +43,16 @@ def compile_sample_query(
 ) -> str:
     """The sample statement compiled by a SQLAlchemy dialect (``TOP``/``FETCH FIRST``...).
 
-    Names are always quoted through the dialect's identifier preparer.
+    Every name is a force-quoted ``quoted_name``: always quoted by the dialect's identifier
+    preparer, and never split on dots (SQL Server would read ``a.b`` as database.schema).
     """
     bound = int(limit)
     if bound < 0:
         raise ValueError("limit must be >= 0")
-    source = table(table_name, *(column(c, is_literal=False) for c in columns or ()))
-    source.schema = schema
-    stmt = select(*source.columns) if columns else select(literal_column("*")).select_from(source)
-    compiled = stmt.limit(bound).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
-    return str(compiled)
+    source = table(quoted_name(table_name, True))
+    source.schema = quoted_name(schema, True) if schema else None
+    projection: list[ColumnClause[Any]] = [column(quoted_name(c, True)) for c in columns or ()]
+    if not projection:
+        projection = [literal_column("*")]
+    stmt = select(*projection).select_from(source).limit(bound)
+    return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
