@@ -98,7 +98,8 @@ class StoreRunContext(RunContext):
         with self.store.session() as s:
             s.execute(
                 update(WorkflowRun)
-                .where(WorkflowRun.id == self.run_id)
+                # monotonic: concurrent tasks may report out of order
+                .where(WorkflowRun.id == self.run_id, WorkflowRun.progress_done < done)
                 .values(progress_done=done, progress_total=total, heartbeat_at=utcnow())
                 .execution_options(synchronize_session=False)
             )
