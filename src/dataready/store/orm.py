@@ -229,3 +229,46 @@ class Asset(TenantMixin, AuditMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     deleted_at: Mapped[datetime | None] = mapped_column()
     last_run_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class Profile(TenantMixin, AuditMixin, Base):
+    """One table's profile from one run; every profile is kept (history for trends)."""
+
+    __tablename__ = "profiles"
+    __table_args__ = (
+        Index("ix_profiles_tenant_fqn_time", "client_id", "project_id", "table_fqn", "profiled_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    table_fqn: Mapped[str] = mapped_column(Text)
+    run_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    profiled_at: Mapped[datetime] = mapped_column()
+    row_count: Mapped[int | None] = mapped_column(BigInteger)
+    row_count_exact: Mapped[bool] = mapped_column(Boolean, default=True)
+    sampled: Mapped[bool] = mapped_column(Boolean, default=False)
+    sample_method: Mapped[str | None] = mapped_column(String(64))
+    rows_seen: Mapped[int | None] = mapped_column(BigInteger)
+    column_count: Mapped[int] = mapped_column(Integer, default=0)
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Tag(TenantMixin, AuditMixin, Base):
+    """A tag on an asset: applied by a machine run or by a person, with its evidence.
+
+    A person's decision (``source='person'``) is never overturned by a later run: a tag a
+    person removed stays as ``state='removed'`` so that runs do not re-apply it.
+    """
+
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("client_id", "project_id", "asset_fqn", "tag"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    asset_fqn: Mapped[str] = mapped_column(Text)
+    tag: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(16), default="machine")
+    state: Mapped[str] = mapped_column(String(16), default="applied")
+    confidence: Mapped[float | None] = mapped_column(Float)
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    run_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    workflow_type: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str | None] = mapped_column(String(255))

@@ -1,0 +1,74 @@
+"""Profile history: every table profile is kept with its run id and time."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dataready.domain.tenant import Tenant
+from dataready.errors import NotFound
+from dataready.store.orm import Profile
+from dataready.store.tenancy import scoped
+from dataready.store.types import utcnow
+
+
+def add_profile(
+    session: Session,
+    tenant: Tenant,
+    *,
+    table_fqn: str,
+    run_id: uuid.UUID | None,
+    profile: dict[str, Any],
+    profiled_at: datetime | None = None,
+) -> Profile:
+    """Store one table profile (the ``TableProfile.to_dict()`` document)."""
+    sampling = profile.get("sampling") or {}
+    row = Profile(
+        client_id=tenant.client_id,
+        project_id=tenant.project_id,
+        table_fqn=table_fqn,
+        run_id=run_id,
+        profiled_at=profiled_at or utcnow(),
+        row_count=profile.get("row_count"),
+        row_count_exact=bool(profile.get("row_count_exact", True)),
+        sampled=bool(sampling.get("sampled", profile.get("sampled", False))),
+        sample_method=sampling.get("method", profile.get("sample_method")),
+        rows_seen=sampling.get("rows_seen", profile.get("rows_seen")),
+        column_count=int(profile.get("column_count") or len(profile.get("columns") or [])),
+        profile=profile,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def latest_profile(
+    session: Session, tenant: Tenant, table_fqn: str, *, as_of: datetime | None = None
+) -> Profile:
+    stmt = scoped(select(Profile).where(Profile.table_fqn == table_fqn), Profile, tenant)
+    if as_of is not None:
+        stmt = stmt.where(Profile.profiled_at <= as_of)
+    found = session.scalars(stmt.order_by(Profile.profiled_at.desc()).limit(1)).first()
+    if found is None:
+        when = f" at or before {as_of.isoformat()}" if as_of else ""
+        raise NotFound(
+            f"no profile of {table_fqn}{when}; run the profiling workflow on it first",
+            resource="profile",
+            fqn=table_fqn,
+        )
+    return found
+
+
+def profile_history(
+    session: Session, tenant: Tenant, table_fqn: str, *, limit: int = 50, offset: int = 0
+) -> tuple[list[Profile], int]:
+    stmt = scoped(select(Profile).where(Profile.table_fqn == table_fqn), Profile, tenant)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Profile.profiled_at.desc()).limit(limit).offset(offset)
+    ).all()
+    return list(rows), int(total)
