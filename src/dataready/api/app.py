@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import APIRouter, FastAPI
 
 from dataready import __version__
+from dataready.api import reads
 from dataready.api.deps import EngineHandle
 from dataready.api.errors import install_error_handlers
 from dataready.api.middleware import RequestContextMiddleware
@@ -59,6 +61,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.engine = eng
         app.state.store = eng.store
         app.state.session_factory = eng.store.session_factory
+        app.state.read_engine = reads.read_engine(eng.store.engine)
+        app.state.read_limiter = anyio.CapacityLimiter(reads.READ_THREADS)
         app.state.engine_handle = EngineHandle(eng, resolved.api.run_executor)
         try:
             yield

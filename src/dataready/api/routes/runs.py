@@ -10,9 +10,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+import anyio.to_thread
+from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
+from dataready.api import reads
 from dataready.api.auth import Operator, Viewer
 from dataready.api.deps import DbSession, Page, Runs
 from dataready.api.schemas.common import AssetFQN, InputTimestamp, WorkflowTypeAlias, json_response
@@ -73,12 +75,20 @@ def list_configuration_runs(
 
 
 @router.get("/workflows/{configuration_id}/runs/{run_id}", response_model=RunRead)
-def get_run(
-    configuration_id: uuid.UUID, run_id: uuid.UUID, principal: Viewer, session: DbSession
+async def get_run(
+    configuration_id: uuid.UUID, run_id: uuid.UUID, principal: Viewer, request: Request
 ) -> Response:
-    """One run with its tasks."""
-    run = runs_q.get_run(session, principal.tenant, run_id, configuration_id=configuration_id)
-    return json_response(RunRead.model_validate(run))
+    """One run with its tasks (the hot path clients poll: see :mod:`dataready.api.reads`)."""
+    state = request.app.state
+    body = await anyio.to_thread.run_sync(
+        reads.run_document,
+        state.read_engine,
+        principal.tenant,
+        configuration_id,
+        run_id,
+        limiter=state.read_limiter,
+    )
+    return Response(content=body, media_type="application/json")
 
 
 @router.get("/workflows/{configuration_id}/runs/{run_id}/tasks", response_model=list[TaskRead])
