@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Self
 
@@ -42,6 +42,9 @@ from dataready.sql.sample import sample_query
 Params = Sequence[Any] | dict[str, Any]
 
 DEFAULT_MAX_ROWS = 10_000
+DEFAULT_BATCH_ROWS = 10_000
+
+Row = tuple[Any, ...]
 
 
 class Connector(ABC):
@@ -65,6 +68,10 @@ class Connector(ABC):
     supports_size: ClassVar[bool] = False
     supports_materialized_views: ClassVar[bool] = False
     supports_statement_timeout: ClassVar[bool] = True
+    supports_native_quantiles: ClassVar[bool] = False
+    """The engine computes exact quantiles in SQL (``percentile_cont``/``quantile_cont``)."""
+    supports_server_cursor: ClassVar[bool] = False
+    """:meth:`stream` reads through a server-side cursor (else the driver's lazy fetch)."""
 
     def __init__(self, config: ConnectionConfig, settings: SourceSettings | None = None) -> None:
         if config.type != self.type_name:
@@ -207,6 +214,47 @@ class Connector(ABC):
         """
         check_read_statement(sql, self.sqlalchemy_dialect)
         return self._fetch(sql, params, max_rows=max_rows, database=database)
+
+    def stream(
+        self,
+        sql: str,
+        params: Params | None = None,
+        *,
+        batch_size: int = DEFAULT_BATCH_ROWS,
+        database: str | None = None,
+    ) -> Iterator[list[Row]]:
+        """Run one reading statement and yield its rows in batches of at most ``batch_size``.
+
+        Memory stays bounded by one batch whatever the size of the result: PostgreSQL reads
+        through a server-side (named) cursor, MySQL through an unbuffered cursor, SQLite and
+        DuckDB through their lazy ``fetchmany``. The read-only guard and error translation
+        are those of :meth:`execute`; the statement timeout bounds each round trip (the
+        statement's start and every batch), not the time the caller spends between batches.
+
+        Closing the iterator early (``break``, an exception, ``close()``) ends the statement.
+        Do not send other statements through this connector while a stream is open.
+
+        Raises:
+            ValidationFailed: ``batch_size`` is below 1.
+            ReadOnlyViolation: the statement would write or change the session.
+            QueryTimeout: one round trip ran past ``settings.statement_timeout_seconds``.
+            QueryFailed: the source rejected it.
+        """
+        if batch_size < 1:
+            raise ValidationFailed("batch_size must be >= 1", field="batch_size")
+        check_read_statement(sql, self.sqlalchemy_dialect)
+        return self._stream(sql, params, batch_size=batch_size, database=database)
+
+    @abstractmethod
+    def _stream(
+        self,
+        sql: str,
+        params: Params | None,
+        *,
+        batch_size: int,
+        database: str | None = None,
+    ) -> Iterator[list[Row]]:
+        """Yield the rows of trusted SQL in batches; translate driver errors."""
 
     @abstractmethod
     def _fetch(

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from dataready.connectors.base import Connector, Params
+from dataready.connectors.base import Connector, Params, Row
 from dataready.connectors.config import DuckDBConfig
 from dataready.connectors.failures import (
     ConnectFailure,
@@ -98,13 +99,14 @@ class DuckDBConnector(Connector):
     approx_distinct_function = "approx_count_distinct"
     supports_comments = True
     supports_row_estimate = True
+    supports_native_quantiles = True
 
     def __init__(self, config: DuckDBConfig, settings: SourceSettings | None = None) -> None:
         super().__init__(config, settings)
         self._config = config
         self._path = Path(config.path).expanduser()
         self._conn: duckdb.DuckDBPyConnection | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     @property
     def is_open(self) -> bool:
@@ -171,6 +173,49 @@ class DuckDBConnector(Connector):
             finally:
                 timer.cancel()
         return QueryResult(columns, rows[:max_rows], truncated=len(rows) > max_rows)
+
+    def _stream(
+        self,
+        sql: str,
+        params: Params | None,
+        *,
+        batch_size: int,
+        database: str | None = None,
+    ) -> Iterator[list[Row]]:
+        # DuckDB executes lazily: each fetchmany pulls only the chunks it needs. A timer
+        # interrupts the statement when one round trip runs past the timeout.
+        self.open()
+        conn = self._conn
+        assert conn is not None
+        timeout = self.settings.statement_timeout_seconds
+        fired = threading.Event()
+        with self._lock:
+            cursor = conn.cursor()  # its own result, so the shared connection stays usable
+
+            def _interrupt() -> None:
+                fired.set()
+                cursor.interrupt()
+
+            def _timed(call: Any, *args: Any) -> Any:
+                timer = threading.Timer(timeout, _interrupt)
+                timer.daemon = True
+                timer.start()
+                try:
+                    return call(*args)
+                finally:
+                    timer.cancel()
+
+            try:
+                if len(conn.extract_statements(sql)) != 1:
+                    raise QueryFailed("the SQL text holds several statements: send one per call")
+                _timed(cursor.execute, sql, params)
+                while cursor.description and (rows := _timed(cursor.fetchmany, batch_size)):
+                    yield rows
+            except duckdb.Error as exc:
+                raise self._translate(exc, timed_out=fired.is_set()) from None
+            finally:
+                with contextlib.suppress(duckdb.Error):
+                    cursor.close()
 
     def _translate(self, exc: duckdb.Error, *, timed_out: bool) -> ConnectorError:
         message = str(exc)

@@ -19,12 +19,13 @@ import socket
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 import pymysql
 import pymysql.cursors
 
-from dataready.connectors.base import Connector, Params
+from dataready.connectors.base import Connector, Params, Row
 from dataready.connectors.config import MySQLConfig
 from dataready.connectors.failures import (
     ConnectFailure,
@@ -128,6 +129,7 @@ class MySQLConnector(Connector):
     supports_comments = True
     supports_row_estimate = True
     supports_size = True
+    supports_server_cursor = True
 
     def __init__(self, config: MySQLConfig, settings: SourceSettings | None = None) -> None:
         super().__init__(config, settings)
@@ -281,6 +283,45 @@ class MySQLConnector(Connector):
             except pymysql.Error as exc:
                 raise self._translate(exc, time.monotonic() - started) from None
         return QueryResult(columns, rows[:max_rows], truncated=truncated)
+
+    def _stream(
+        self,
+        sql: str,
+        params: Params | None,
+        *,
+        batch_size: int,
+        database: str | None = None,
+    ) -> Iterator[list[Row]]:
+        # An unbuffered (SSCursor) read: the server sends rows as they are read, so only one
+        # batch lives in memory. max_statement_time bounds the statement as a whole.
+        with self._lock:
+            self.open()
+            conn = self._conn
+            assert conn is not None
+            started = time.monotonic()
+            finished = False
+            cursor: pymysql.cursors.SSCursor | None = None
+            try:
+                with conn.cursor() as begin:
+                    begin.execute("START TRANSACTION READ ONLY")
+                cursor = conn.cursor(pymysql.cursors.SSCursor)
+                cursor.execute(sql, params)
+                while cursor.description and (rows := list(cursor.fetchmany(batch_size))):
+                    yield rows
+                finished = True
+                cursor.close()
+                with conn.cursor() as end:
+                    end.execute("ROLLBACK")
+            except pymysql.Error as exc:
+                finished = True
+                raise self._translate(exc, time.monotonic() - started) from None
+            finally:
+                if not finished:
+                    # Left early: PyMySQL would read every remaining row to close the result;
+                    # drop the connection instead (the next call reconnects).
+                    if cursor is not None:
+                        _abandon(cursor)
+                    self._drop()
 
     def _translate(self, exc: pymysql.Error, elapsed: float) -> ConnectorError:
         code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0

@@ -15,14 +15,16 @@ schemas are namespaces. Row estimates come from ``pg_class.reltuples``, sizes fr
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
 
-from dataready.connectors.base import Connector, Params
+from dataready.connectors.base import Connector, Params, Row
 from dataready.connectors.config import PostgresConfig
 from dataready.connectors.failures import (
     classify_connect_message,
@@ -56,6 +58,8 @@ _KINDS = {
     "m": TableKind.MATERIALIZED_VIEW,
     "f": TableKind.FOREIGN_TABLE,
 }
+_IDLE = psycopg.pq.TransactionStatus.IDLE
+_CURSOR_IDS = itertools.count(1)
 _ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 
 _TABLES_SQL = """
@@ -124,6 +128,8 @@ class PostgresConnector(Connector):
     supports_row_estimate = True
     supports_size = True
     supports_materialized_views = True
+    supports_native_quantiles = True
+    supports_server_cursor = True
 
     def __init__(self, config: PostgresConfig, settings: SourceSettings | None = None) -> None:
         super().__init__(config, settings)
@@ -227,6 +233,35 @@ class PostgresConnector(Connector):
             except psycopg.Error as exc:
                 raise self._translate(exc, conn) from None
         return QueryResult(columns, rows, truncated=truncated)
+
+    def _stream(
+        self,
+        sql: str,
+        params: Params | None,
+        *,
+        batch_size: int,
+        database: str | None = None,
+    ) -> Iterator[list[Row]]:
+        # A named cursor is DECLAREd inside the read-only transaction; every FETCH is its own
+        # statement under statement_timeout, and the server keeps the rows not yet fetched.
+        with self._lock:
+            conn = self._conn_for(database)
+            name = f"dataready_stream_{next(_CURSOR_IDS)}"
+            try:
+                with conn.cursor(name=name) as cursor:
+                    cursor.itersize = batch_size
+                    cursor.execute(sql, params)
+                    while rows := cursor.fetchmany(batch_size):
+                        yield rows
+                conn.rollback()
+            except psycopg.Error as exc:
+                raise self._translate(exc, conn) from None
+            finally:
+                # Left early (break, close, an error in the caller): end the transaction,
+                # which closes the cursor on the server.
+                if not conn.closed and conn.info.transaction_status != _IDLE:
+                    with contextlib.suppress(psycopg.Error):
+                        conn.rollback()
 
     def _translate(self, exc: psycopg.Error, conn: psycopg.Connection[Any]) -> ConnectorError:
         message = scrub(str(exc), self._secret())

@@ -11,15 +11,16 @@ inspector's schema names.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import DBAPIError, NoSuchTableError, SQLAlchemyError
 
-from dataready.connectors.base import Connector, Params
+from dataready.connectors.base import Connector, Params, Row
 from dataready.connectors.config import SQLAlchemyConfig
 from dataready.connectors.failures import (
     classify_connect_message,
@@ -166,6 +167,54 @@ class SQLAlchemyConnector(Connector):
             finally:
                 timer.cancel()
         return QueryResult(columns, rows[:max_rows], truncated=len(rows) > max_rows)
+
+    def _stream(
+        self,
+        sql: str,
+        params: Params | None,
+        *,
+        batch_size: int,
+        database: str | None = None,
+    ) -> Iterator[list[Row]]:
+        # stream_results asks the dialect for a server-side cursor where it has one; each
+        # batch is bounded by a cancel() timer like _fetch.
+        with self._lock:
+            self.open()
+            conn = self._conn
+            assert conn is not None
+            raw = conn.connection.dbapi_connection
+            fired = threading.Event()
+
+            def _cancel() -> None:
+                fired.set()
+                cancel = getattr(raw, "cancel", None)
+                if callable(cancel):
+                    cancel()
+
+            def _timed(call: Any, *args: Any) -> Any:
+                timer = threading.Timer(self.settings.statement_timeout_seconds, _cancel)
+                timer.daemon = True
+                timer.start()
+                try:
+                    return call(*args)
+                finally:
+                    timer.cancel()
+
+            streaming = conn.execution_options(stream_results=True, max_row_buffer=batch_size)
+            result = None
+            try:
+                result = _timed(
+                    streaming.exec_driver_sql, sql, params if params is not None else ()
+                )
+                while result.returns_rows and (rows := _timed(result.fetchmany, batch_size)):
+                    yield [tuple(r) for r in rows]
+            except SQLAlchemyError as exc:
+                raise self._translate(exc, fired.is_set()) from None
+            finally:
+                if result is not None:
+                    result.close()
+                with contextlib.suppress(SQLAlchemyError):
+                    conn.rollback()
 
     def _translate(self, exc: SQLAlchemyError, timed_out: bool) -> ConnectorError:
         try:

@@ -13,11 +13,12 @@ import contextlib
 import sqlite3
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from dataready.connectors.base import Connector, Params
+from dataready.connectors.base import Connector, Params, Row
 from dataready.connectors.config import SQLiteConfig
 from dataready.connectors.failures import (
     ConnectFailure,
@@ -132,6 +133,38 @@ class SQLiteConnector(Connector):
         finally:
             self._deadline = 0.0
         return QueryResult(columns, rows[:max_rows], truncated=len(rows) > max_rows)
+
+    def _stream(
+        self,
+        sql: str,
+        params: Params | None,
+        *,
+        batch_size: int,
+        database: str | None = None,
+    ) -> Iterator[list[Row]]:
+        # sqlite3 steps the statement lazily: each fetchmany runs it only as far as needed.
+        # The progress handler's deadline covers each step, not the caller's time between.
+        self.open()
+        assert self._conn is not None
+        timeout = self.settings.statement_timeout_seconds
+        cursor: sqlite3.Cursor | None = None
+        try:
+            self._deadline = time.monotonic() + timeout
+            cursor = self._conn.execute(sql, params if params is not None else ())
+            while cursor.description is not None:
+                self._deadline = time.monotonic() + timeout
+                rows = cursor.fetchmany(batch_size)
+                self._deadline = 0.0
+                if not rows:
+                    break
+                yield rows
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from None
+        finally:
+            self._deadline = 0.0
+            if cursor is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    cursor.close()
 
     def _translate(self, exc: sqlite3.Error) -> ConnectorError:
         message = str(exc)
