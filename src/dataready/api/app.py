@@ -9,6 +9,7 @@ passed in is taken as started and owned by the caller, who also shuts it down.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,7 +21,15 @@ from dataready.api import reads
 from dataready.api.deps import EngineHandle
 from dataready.api.errors import install_error_handlers
 from dataready.api.middleware import RequestContextMiddleware
-from dataready.api.routes import approvals, configurations, definitions, health, runs
+from dataready.api.routes import (
+    approvals,
+    assets,
+    configurations,
+    definitions,
+    health,
+    runs,
+    services,
+)
 from dataready.auth.verify import TokenVerifier
 from dataready.settings import Settings, get_settings
 from dataready.workflows.engine import Engine
@@ -36,6 +45,8 @@ def build_router() -> APIRouter:
     router.include_router(approvals.router)
     router.include_router(runs.router)
     router.include_router(configurations.router)
+    router.include_router(services.router)
+    router.include_router(assets.router)
     return router
 
 
@@ -63,6 +74,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.session_factory = eng.store.session_factory
         app.state.read_engine = reads.read_engine(eng.store.engine)
         app.state.read_limiter = anyio.CapacityLimiter(reads.READ_THREADS)
+        gc.freeze()  # start-up objects live forever: keep them out of every GC pass
         app.state.engine_handle = EngineHandle(eng, resolved.api.run_executor)
         try:
             yield

@@ -1,0 +1,73 @@
+"""The catalogue: assets, their tags and profiles."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import Field
+
+from dataready.api.schemas.common import ReadModel, RequestModel, UTCTimestamp
+
+
+class AssetRead(ReadModel):
+    id: uuid.UUID
+    fqn: str
+    parent_fqn: str | None
+    asset_type: str
+    name: str
+    database_name: str | None
+    schema_name: str | None
+    table_name: str | None
+    column_name: str | None
+    data_type: str | None
+    type_family: str | None
+    ordinal_position: int | None
+    nullable: bool | None
+    comment: str | None
+    row_count_estimate: int | None
+    size_bytes: int | None
+    details: dict[str, Any]
+    version: int
+    status: str
+    deleted_at: UTCTimestamp | None
+    created_at: UTCTimestamp
+    updated_at: UTCTimestamp
+
+
+class TagRead(ReadModel):
+    tag: str
+    asset_fqn: str
+    source: str
+    state: str
+    confidence: float | None
+    evidence: dict[str, Any]
+    run_id: uuid.UUID | None
+    workflow_type: str | None
+    updated_at: UTCTimestamp
+
+
+class ProfileRead(ReadModel):
+    id: uuid.UUID
+    table_fqn: str
+    run_id: uuid.UUID | None
+    profiled_at: UTCTimestamp
+    row_count: int | None
+    row_count_exact: bool
+    sampled: bool
+    sample_method: str | None
+    rows_seen: int | None
+    column_count: int
+    profile: dict[str, Any]
+
+
+class AssetDetail(AssetRead):
+    """``GET /assets/{fqn}``: the asset with its children, tags and latest profile."""
+
+    children: list[AssetRead] = Field(default_factory=list)
+    tags: list[TagRead] = Field(default_factory=list)
+    profile: dict[str, Any] | None = None
+
+
+class TagSet(RequestModel):
+    note: str | None = Field(default=None, max_length=2000)
