@@ -6,9 +6,9 @@ import sqlite3
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from tests.api.conftest import ADMIN_A, ADMIN_B, BASE, as_role, assert_envelope, engine_of
 
 from dataready.store.orm import Service
-from tests.api.conftest import ADMIN_A, ADMIN_B, BASE, as_role, assert_envelope, engine_of
 
 SECRET_PW = "pw-s3cr3t-never-shown"
 
@@ -18,8 +18,7 @@ def _source(tmp_path: Path) -> Path:
     con = sqlite3.connect(path)
     con.executescript(
         "CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT NOT NULL);"
-        "COMMENT_PLACEHOLDER;".replace("COMMENT_PLACEHOLDER;", "")
-        + "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES "
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES "
         "customer(id), amount REAL);"
     )
     con.close()
@@ -27,43 +26,66 @@ def _source(tmp_path: Path) -> Path:
 
 
 def test_verify_reports_failures_without_secrets(client: TestClient) -> None:
-    r = client.post(f"{BASE}/services/verify", headers=ADMIN_A, json={
-        "connection_type": "postgres",
-        "config": {"host": "127.0.0.1", "port": 1, "database": "x"},
-        "credentials": {"username": "u", "password": SECRET_PW},
-    })
+    r = client.post(
+        f"{BASE}/services/verify",
+        headers=ADMIN_A,
+        json={
+            "connection_type": "postgres",
+            "config": {"host": "127.0.0.1", "port": 1, "database": "x"},
+            "credentials": {"username": "u", "password": SECRET_PW},
+        },
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["success"] is False
     assert "127.0.0.1" in body["message"] and "1" in body["message"]
     assert SECRET_PW not in r.text
-    r = client.post(f"{BASE}/services/verify", headers=ADMIN_A, json={
-        "connection_type": "postgres",
-        "config": {"host": "127.0.0.1", "port": 5432, "database": "postgres"},
-        "credentials": {"username": "postgres"},
-    })
+    r = client.post(
+        f"{BASE}/services/verify",
+        headers=ADMIN_A,
+        json={
+            "connection_type": "postgres",
+            "config": {"host": "127.0.0.1", "port": 5432, "database": "postgres"},
+            "credentials": {"username": "postgres"},
+        },
+    )
     assert r.json()["success"] is True, r.text
     assert r.json()["details"]["read_only"] is True
     assert r.json()["latency_ms"] >= 0
 
 
 def test_verify_bad_input_is_422(client: TestClient) -> None:
-    r = client.post(f"{BASE}/services/verify", headers=ADMIN_A, json={
-        "connection_type": "postgres", "config": {"port": "not-a-port"},
-    })
+    r = client.post(
+        f"{BASE}/services/verify",
+        headers=ADMIN_A,
+        json={
+            "connection_type": "postgres",
+            "config": {"port": "not-a-port"},
+        },
+    )
     assert_envelope(r, 422, "VALIDATION_ERROR")
-    r = client.post(f"{BASE}/services/verify", headers=ADMIN_A, json={
-        "connection_type": "postgres", "credentials": {"token": "x"},
-    })
+    r = client.post(
+        f"{BASE}/services/verify",
+        headers=ADMIN_A,
+        json={
+            "connection_type": "postgres",
+            "credentials": {"token": "x"},
+        },
+    )
     assert_envelope(r, 422, "VALIDATION_ERROR", "credentials.token")
 
 
 def test_service_crud_keeps_credentials_write_only(client: TestClient, tmp_path: Path) -> None:
-    r = client.post(f"{BASE}/services", headers=ADMIN_A, json={
-        "name": "pg", "connection_type": "postgres",
-        "config": {"host": "127.0.0.1", "database": "postgres"},
-        "credentials": {"username": "postgres", "password": SECRET_PW},
-    })
+    r = client.post(
+        f"{BASE}/services",
+        headers=ADMIN_A,
+        json={
+            "name": "pg",
+            "connection_type": "postgres",
+            "config": {"host": "127.0.0.1", "database": "postgres"},
+            "credentials": {"username": "postgres", "password": SECRET_PW},
+        },
+    )
     assert r.status_code == 201, r.text
     service = r.json()
     assert service["has_credentials"] is True
@@ -72,39 +94,61 @@ def test_service_crud_keeps_credentials_write_only(client: TestClient, tmp_path:
         row = s.get(Service, __import__("uuid").UUID(service["id"]))
         assert row is not None and SECRET_PW not in (row.credentials_encrypted or "")
         assert SECRET_PW not in str(row.config)
-    dup = client.post(f"{BASE}/services", headers=ADMIN_A, json={
-        "name": "pg", "connection_type": "sqlite", "config": {"path": "x.db"}})
+    dup = client.post(
+        f"{BASE}/services",
+        headers=ADMIN_A,
+        json={"name": "pg", "connection_type": "sqlite", "config": {"path": "x.db"}},
+    )
     assert_envelope(dup, 409, "RESOURCE_ALREADY_EXISTS")
     listed = client.get(f"{BASE}/services", headers=ADMIN_A).json()
     assert [s["name"] for s in listed["items"]] == ["pg"]
     assert SECRET_PW not in str(listed)
     # another tenant: the same 404 as an unknown id, and an empty list
-    assert_envelope(client.get(f"{BASE}/services/{service['id']}", headers=ADMIN_B), 404,
-                    "RESOURCE_NOT_FOUND")
+    assert_envelope(
+        client.get(f"{BASE}/services/{service['id']}", headers=ADMIN_B), 404, "RESOURCE_NOT_FOUND"
+    )
     assert client.get(f"{BASE}/services", headers=ADMIN_B).json()["total"] == 0
-    r = client.patch(f"{BASE}/services/{service['id']}", headers=ADMIN_A,
-                     json={"description": "main warehouse", "config": {"port": 5433}})
+    r = client.patch(
+        f"{BASE}/services/{service['id']}",
+        headers=ADMIN_A,
+        json={"description": "main warehouse", "config": {"port": 5433}},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["config"]["port"] == 5433 and r.json()["has_credentials"] is True
     viewer = as_role("viewer")
-    assert_envelope(client.delete(f"{BASE}/services/{service['id']}", headers=viewer), 403,
-                    "INSUFFICIENT_PERMISSIONS")
+    assert_envelope(
+        client.delete(f"{BASE}/services/{service['id']}", headers=viewer),
+        403,
+        "INSUFFICIENT_PERMISSIONS",
+    )
     assert client.delete(f"{BASE}/services/{service['id']}", headers=ADMIN_A).status_code == 204
-    assert_envelope(client.get(f"{BASE}/services/{service['id']}", headers=ADMIN_A), 404,
-                    "RESOURCE_NOT_FOUND")
+    assert_envelope(
+        client.get(f"{BASE}/services/{service['id']}", headers=ADMIN_A), 404, "RESOURCE_NOT_FOUND"
+    )
 
 
 def test_catalogue_read_api(client: TestClient, tmp_path: Path) -> None:
     path = _source(tmp_path)
-    r = client.post(f"{BASE}/services", headers=ADMIN_A, json={
-        "name": "shop", "connection_type": "sqlite", "config": {"path": str(path)}})
+    r = client.post(
+        f"{BASE}/services",
+        headers=ADMIN_A,
+        json={"name": "shop", "connection_type": "sqlite", "config": {"path": str(path)}},
+    )
     assert r.status_code == 201, r.text
-    cfg = client.post(f"{BASE}/workflows", headers=ADMIN_A, json={
-        "workflow_definition_id": client.get(
-            f"{BASE}/workflows/definitions?workflow_type=service-ingestion", headers=ADMIN_A
-        ).json()["items"][0]["id"]}).json()
-    run = client.post(f"{BASE}/workflows/{cfg['configuration_id']}/runs", headers=ADMIN_A,
-                      json={"asset_fqn": "shop"}).json()
+    cfg = client.post(
+        f"{BASE}/workflows",
+        headers=ADMIN_A,
+        json={
+            "workflow_definition_id": client.get(
+                f"{BASE}/workflows/definitions?workflow_type=service-ingestion", headers=ADMIN_A
+            ).json()["items"][0]["id"]
+        },
+    ).json()
+    run = client.post(
+        f"{BASE}/workflows/{cfg['configuration_id']}/runs",
+        headers=ADMIN_A,
+        json={"asset_fqn": "shop"},
+    ).json()
     from tests.api.conftest import wait_run
 
     done = wait_run(client, cfg["configuration_id"], run["id"])
@@ -112,31 +156,46 @@ def test_catalogue_read_api(client: TestClient, tmp_path: Path) -> None:
     assert done["output"]["tables"] == 2
 
     tables = client.get(f"{BASE}/assets?fqn=shop&type=table", headers=ADMIN_A).json()
-    assert [a["fqn"] for a in tables["items"]] == ["shop.shop.main.customer",
-                                                    "shop.shop.main.orders"]
+    assert [a["fqn"] for a in tables["items"]] == [
+        "shop.shop.main.customer",
+        "shop.shop.main.orders",
+    ]
     found = client.get(f"{BASE}/assets?q=EMAIL", headers=ADMIN_A).json()
     assert [a["fqn"] for a in found["items"]] == ["shop.shop.main.customer.email"]
     detail = client.get(f"{BASE}/assets/shop.shop.main.orders", headers=ADMIN_A).json()
     assert [c["name"] for c in detail["children"]] == ["id", "customer_id", "amount"]
     assert detail["details"]["foreign_keys"][0]["referred_fqn"] == "shop.shop.main.customer"
     assert detail["profile"] is None and detail["tags"] == []
-    assert_envelope(client.get(f"{BASE}/assets/shop.shop.main.orders", headers=ADMIN_B), 404,
-                    "RESOURCE_NOT_FOUND")
-    assert_envelope(client.get(f"{BASE}/assets/a..b", headers=ADMIN_A), 422,
-                    "VALIDATION_ERROR", "fqn")
-    assert_envelope(client.get(f"{BASE}/assets/shop.shop.main.orders/profile", headers=ADMIN_A),
-                    404, "RESOURCE_NOT_FOUND")
+    assert_envelope(
+        client.get(f"{BASE}/assets/shop.shop.main.orders", headers=ADMIN_B),
+        404,
+        "RESOURCE_NOT_FOUND",
+    )
+    assert_envelope(
+        client.get(f"{BASE}/assets/a..b", headers=ADMIN_A), 422, "VALIDATION_ERROR", "fqn"
+    )
+    assert_envelope(
+        client.get(f"{BASE}/assets/shop.shop.main.orders/profile", headers=ADMIN_A),
+        404,
+        "RESOURCE_NOT_FOUND",
+    )
 
     # tags set and removed by a person
     email = "shop.shop.main.customer.email"
-    r = client.put(f"{BASE}/assets/{email}/tags/PII.Email", headers=ADMIN_A,
-                   json={"note": "checked by hand"})
+    r = client.put(
+        f"{BASE}/assets/{email}/tags/PII.Email", headers=ADMIN_A, json={"note": "checked by hand"}
+    )
     assert r.status_code == 200 and r.json()["source"] == "person", r.text
-    assert [t["tag"] for t in client.get(f"{BASE}/assets/{email}/tags",
-                                         headers=ADMIN_A).json()] == ["PII.Email"]
+    assert [
+        t["tag"] for t in client.get(f"{BASE}/assets/{email}/tags", headers=ADMIN_A).json()
+    ] == ["PII.Email"]
     assert client.get(f"{BASE}/assets?tag=PII.Email", headers=ADMIN_A).json()["total"] == 1
-    assert_envelope(client.put(f"{BASE}/assets/{email}/tags/bad%20tag", headers=ADMIN_A), 422,
-                    "VALIDATION_ERROR", "tag")
+    assert_envelope(
+        client.put(f"{BASE}/assets/{email}/tags/bad%20tag", headers=ADMIN_A),
+        422,
+        "VALIDATION_ERROR",
+        "tag",
+    )
     r = client.delete(f"{BASE}/assets/{email}/tags/PII.Email", headers=ADMIN_A)
     assert r.status_code == 200 and r.json()["state"] == "removed"
     assert client.get(f"{BASE}/assets/{email}/tags", headers=ADMIN_A).json() == []

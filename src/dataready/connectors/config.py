@@ -269,3 +269,53 @@ def describe_target(config: ConnectionConfig) -> str:
     where = f"{config.host}:{config.port}"
     db = f" database {config.database!r}" if config.database else ""
     return f"{config.type} server {where}{db} as user {config.user!r}"
+
+
+NATIVE_TYPES = ("postgres", "mysql", "sqlite", "duckdb")
+_TYPE_ALIASES = {"postgresql": "postgres", "mariadb": "mysql", "sqlalchemy": "sqlalchemy"}
+_CREDENTIAL_KEYS = {"password": "password", "username": "user", "user": "user"}
+
+
+def config_from_parts(
+    connection_type: str, config: Mapping[str, Any], credentials: Mapping[str, Any] | None
+) -> ConnectionConfig:
+    """Build a connection config from the API's ``connection_type`` / ``config`` /
+    ``credentials`` triple.
+
+    Native types take the config fields directly; any other type (``trino``, ``snowflake``,
+    ``bigquery``, ``redshift``, …) becomes a generic SQLAlchemy config whose URL is either
+    ``config.url`` or built from ``host``/``port``/``database``.
+
+    Raises:
+        ValidationFailed: an unknown credential key or an invalid field; messages never
+            contain secrets.
+    """
+    kind = _TYPE_ALIASES.get(connection_type, connection_type)
+    creds: dict[str, Any] = {}
+    for key, value in (credentials or {}).items():
+        if key not in _CREDENTIAL_KEYS:
+            raise ValidationFailed(
+                f"credentials.{key} is not a known credential; use "
+                f"{', '.join(sorted(_CREDENTIAL_KEYS))}",
+                field=f"credentials.{key}",
+            )
+        creds[_CREDENTIAL_KEYS[key]] = value
+    if kind in NATIVE_TYPES:
+        return parse_connection_config({**dict(config), **creds, "type": kind})
+    if "url" in config:
+        url = str(config["url"])
+    else:
+        try:
+            url = URL.create(
+                kind, username=creds.get("user") or config.get("user"),
+                host=config.get("host"), port=config.get("port"),
+                database=config.get("database"),
+            ).render_as_string(hide_password=False)
+        except (TypeError, ValueError) as exc:
+            raise ValidationFailed(f"invalid {kind} config: {exc}", field="config") from None
+    data: dict[str, Any] = {"type": "sqlalchemy", "url": url}
+    if creds.get("password") is not None:
+        data["password"] = creds["password"]
+    if "connect_args" in config:
+        data["connect_args"] = config["connect_args"]
+    return parse_connection_config(data)

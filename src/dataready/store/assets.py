@@ -193,6 +193,16 @@ def mark_deleted(
     return removed
 
 
+def list_children(session: Session, tenant: Tenant, parent_fqn: str) -> list[Asset]:
+    """Active children of an asset (a table's columns in ordinal order)."""
+    stmt = scoped(
+        select(Asset).where(Asset.parent_fqn == parent_fqn, Asset.status == "active"),
+        Asset,
+        tenant,
+    ).order_by(Asset.ordinal_position, Asset.name)
+    return list(session.scalars(stmt))
+
+
 def child_fqns(
     session: Session, tenant: Tenant, parent_fqn: str, *, active_only: bool = True
 ) -> list[str]:
