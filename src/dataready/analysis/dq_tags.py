@@ -158,12 +158,10 @@ def _type_mismatch(p: Mapping[str, Any], cfg: Mapping[str, Any]) -> TagProposal 
     declared, observed = p.get("type_family"), p.get("observed_type")
     if not declared or not observed or declared == observed:
         return None
-    if (
-        (declared, observed) in _COMPATIBLE
-        or declared not in {"string", "other"}
-        and observed == "string"
-    ):
+    if (declared, observed) in _COMPATIBLE:
         return None
+    if declared not in {"string", "other"} and observed == "string":
+        return None  # a typed column read back as text is the reader's doing, not the data's
     share = _num(p, "observed_type_share")
     if share is not None and share < cfg["type_mismatch_min_share"]:
         return None
