@@ -41,6 +41,9 @@ def unregister_applier(kind: str) -> None:
 
 def apply_proposals(session: Session, run: WorkflowRun) -> dict[str, Any]:
     """Apply every open proposal of ``run``; returns the merged changes."""
+    from dataready.workflows.registry import registered_types
+
+    registered_types()  # built-in appliers register with the built-in workflows
     by_kind: dict[str, list[Proposal]] = defaultdict(list)
     for p in approvals_q.open_proposals(session, run.id):
         by_kind[p.kind].append(p)

@@ -7,6 +7,11 @@ from dataready.workflows.registry import register_workflow
 
 def register_builtins() -> None:
     """Register every built-in workflow implementation, as a plugin would."""
+    from dataready.workflows.approval import register_applier
+    from dataready.workflows.classification import GeneratePIITags
     from dataready.workflows.ingestion import ServiceIngestion
+    from dataready.workflows.tagging import PROPOSAL_KIND, apply_machine_tags
 
-    register_workflow(ServiceIngestion.workflow_type, ServiceIngestion, replace=True)
+    for workflow in (ServiceIngestion, GeneratePIITags):
+        register_workflow(workflow.workflow_type, workflow, replace=True)
+    register_applier(PROPOSAL_KIND, apply_machine_tags, replace=True)

@@ -1,0 +1,170 @@
+"""What tag-producing workflows share: table planning over the catalogue, reading a
+bounded sample, and the ``machine-tags`` proposal kind with its applier.
+
+A tagging run proposes, per table, the full set of tags of its families (``PII.``,
+``Sensitivity.``, ``DQ.``…) for the table and its columns.  Applying the proposal makes the
+stored machine tags match it: new ones are applied, old ones confirmed, and machine tags
+whose evidence is gone are withdrawn; a person's decisions are left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dataready.domain.fqn import FQN, FQNLevel
+from dataready.domain.tenant import Tenant
+from dataready.errors import NotFound, ValidationFailed
+from dataready.store import assets as assets_q
+from dataready.store import profiles as profiles_q
+from dataready.store import tags as tags_q
+from dataready.store.orm import Asset, Proposal, WorkflowRun
+from dataready.workflows.base import RunContext, TaskSpec
+from dataready.workflows.sources import open_service
+
+PROPOSAL_KIND = "machine-tags"
+
+
+def plan_tables(ctx: RunContext, task_type: str, *, include_views: bool = False) -> list[TaskSpec]:
+    """One task per catalogued table under the run's target (a schema or a table)."""
+    target = ctx.asset_fqn
+    if target is None or target.level not in (FQNLevel.SCHEMA, FQNLevel.TABLE):
+        raise ValidationFailed(
+            f"{ctx.workflow_type} takes a schema or table FQN", field="asset_fqn"
+        )
+    with ctx.store.session() as s:
+        if target.level is FQNLevel.TABLE:
+            tables = [assets_q.get_asset(s, ctx.tenant, str(target))]
+        else:
+            kinds = ("table", "view") if include_views else ("table",)
+            tables = [
+                a
+                for a in assets_q.list_children(s, ctx.tenant, str(target))
+                if a.asset_type in kinds
+            ]
+    if not tables:
+        raise NotFound(
+            f"no catalogued tables under {target}; run service-ingestion on it first",
+            fqn=str(target),
+        )
+    return [
+        TaskSpec(name=f"{task_type} {t.fqn}", task_type=task_type, asset_fqn=t.fqn) for t in tables
+    ]
+
+
+@dataclass
+class TableContext:
+    """A table's catalogue entry, its columns and its latest profile (if any)."""
+
+    fqn: FQN
+    table: Asset
+    columns: list[Asset]
+    profile: dict[str, Any] | None
+
+    def column_profile(self, name: str) -> dict[str, Any] | None:
+        for col in (self.profile or {}).get("columns") or []:
+            if col.get("name") == name:
+                return dict(col)
+        return None
+
+
+def load_table(ctx: RunContext, table_fqn: str) -> TableContext:
+    with ctx.store.session() as s:
+        table = assets_q.get_asset(s, ctx.tenant, table_fqn)
+        columns = assets_q.list_children(s, ctx.tenant, table_fqn)
+        try:
+            profile: dict[str, Any] | None = profiles_q.latest_profile(
+                s, ctx.tenant, table_fqn
+            ).profile
+        except NotFound:
+            profile = None
+    return TableContext(FQN.parse(table_fqn), table, columns, profile)
+
+
+def read_sample(
+    ctx: RunContext, tc: TableContext, limit: int
+) -> tuple[dict[str, list[Any]], list[str]]:
+    """A bounded sample of the table's catalogued columns that still exist.
+
+    Returns:
+        Values per column, and the catalogued columns that vanished since ingestion.
+    """
+    fqn = tc.fqn
+    assert fqn.database is not None and fqn.schema is not None and fqn.table is not None
+    connector, _ = open_service(ctx, fqn.service)
+    with connector:
+        live = {c.name for c in connector.get_columns(fqn.database, fqn.schema, fqn.table)}
+        wanted = [c.name for c in tc.columns if c.name in live]
+        gone = [c.name for c in tc.columns if c.name not in live]
+        result = connector.sample_rows(
+            fqn.database, fqn.schema, fqn.table, columns=wanted, limit=limit
+        )
+    values: dict[str, list[Any]] = {name: [] for name in wanted}
+    for row in result.rows:
+        for name, value in zip(wanted, row, strict=False):
+            values[name].append(value)
+    return values, gone
+
+
+def propose_tags(
+    ctx: RunContext,
+    tc: TableContext,
+    families: tuple[str, ...],
+    tags: list[tags_q.MachineTag],
+) -> None:
+    """Propose the complete tag set of ``families`` for a table and its columns."""
+    ctx.propose(
+        PROPOSAL_KIND,
+        str(tc.fqn),
+        {
+            "assets": [str(tc.fqn), *(c.fqn for c in tc.columns)],
+            "families": list(families),
+            "tags": [
+                {
+                    "asset_fqn": t.asset_fqn,
+                    "tag": t.tag,
+                    "confidence": t.confidence,
+                    "evidence": t.evidence,
+                }
+                for t in tags
+            ],
+        },
+    )
+
+
+def apply_machine_tags(
+    session: Session, run: WorkflowRun, proposals: list[Proposal]
+) -> dict[str, Any]:
+    """The applier of ``machine-tags`` proposals."""
+    tenant = Tenant(run.client_id, run.project_id)
+    applied: list[str] = []
+    new = withdrawn = kept = 0
+    for p in proposals:
+        payload = p.payload
+        changes = tags_q.sync_machine_tags(
+            session,
+            tenant,
+            assets=set(payload["assets"]),
+            families=tuple(payload["families"]),
+            tags=[
+                tags_q.MachineTag(
+                    t["asset_fqn"], t["tag"], t.get("confidence"), t.get("evidence") or {}
+                )
+                for t in payload["tags"]
+            ],
+            run_id=run.id,
+            workflow_type=run.workflow_type,
+        )
+        applied += changes.applied + changes.updated
+        new += len(changes.applied)
+        withdrawn += len(changes.withdrawn)
+        kept += changes.kept_by_person
+    return {
+        "tags_applied": len(applied),
+        "tags_new": new,
+        "tags_withdrawn": withdrawn,
+        "tags_kept_by_person": kept,
+        "tag_ids": applied,
+    }
