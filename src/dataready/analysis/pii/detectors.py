@@ -110,6 +110,7 @@ def detect_email(sample: SampleView) -> ValueMatch:
 
 _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}.*|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d+\.\d{1,2}")
 _PHONE_FORMATTED = re.compile(r"\+.*|.*\(\d{2,5}\).*|\d{2,5}[-. ]\d{2,5}[-. ]\d{2,6}.*")
+_EXTENSION = re.compile(r"\s*(?:x|ext\.?)\s*\d{1,5}$", re.IGNORECASE)
 _REGIONS = ("US", "GB", "DE", "FR", "IN", "BR", "ES", "IT", "NL", "AU", "CA", "PL")
 
 
@@ -129,14 +130,15 @@ def _phone_valid(value: str) -> bool:
 @register_detector(Entity.PHONE)
 def detect_phone(sample: SampleView) -> ValueMatch:
     def check(value: str) -> tuple[bool, bool, bool]:
+        number = _EXTENSION.sub("", value)
         shaped = (
             v.PHONE_SHAPE.fullmatch(value) is not None
-            and 7 <= v.digit_count(value) <= 15
+            and 7 <= v.digit_count(number) <= 15
             and _DATE_LIKE.fullmatch(value) is None
         )
         if not shaped:
             return False, False, False
-        ok = _phone_valid(value)
+        ok = _phone_valid(number)
         return True, ok, ok and _PHONE_FORMATTED.fullmatch(value) is not None
 
     return tally(Entity.PHONE, "phone-number", sample.checked[:100], check, "phonenumbers")

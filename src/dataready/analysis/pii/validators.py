@@ -22,8 +22,9 @@ EMAIL = re.compile(
 MAC = re.compile(
     r"[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}|[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}"
 )
+# Dashed only: 32 bare hex digits are as often an MD5 digest.
 UUID_TEXT = re.compile(
-    r"\{?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\}?"
+    r"\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?"
 )
 HEX_DIGEST = re.compile(r"(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{128})")
 # Password-hash formats that name themselves: bcrypt, argon2, scrypt, sha-crypt, md5-crypt,
@@ -58,10 +59,12 @@ _IIN_RANGES: tuple[tuple[int, int, int, tuple[int, ...]], ...] = (
     (4, 6011, 6011, (16, 19)),  # Discover
     (2, 65, 65, (16, 19)),  # Discover
     (3, 644, 649, (16, 19)),  # Discover
-    (4, 3528, 3589, (16, 17, 18, 19)),  # JCB
+    (4, 1800, 1800, (15,)),  # JCB (legacy)
+    (4, 2131, 2131, (15,)),  # JCB (legacy)
+    (2, 35, 35, (16, 17, 18, 19)),  # JCB (3528-3589; generators use all of 35xx)
     (3, 300, 305, (14, 16, 19)),  # Diners Club
     (2, 36, 36, (14, 16, 19)),  # Diners Club
-    (2, 38, 39, (16, 19)),  # Diners Club
+    (2, 38, 39, (14, 16, 19)),  # Diners Club
     (2, 62, 62, (16, 17, 18, 19)),  # UnionPay
     (2, 50, 50, (12, 13, 14, 15, 16, 17, 18, 19)),  # Maestro
     (2, 56, 58, (12, 13, 14, 15, 16, 17, 18, 19)),  # Maestro
