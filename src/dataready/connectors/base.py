@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Self
 
@@ -222,7 +222,7 @@ class Connector(ABC):
         *,
         batch_size: int = DEFAULT_BATCH_ROWS,
         database: str | None = None,
-    ) -> Iterator[list[Row]]:
+    ) -> Generator[list[Row], None, None]:
         """Run one reading statement and yield its rows in batches of at most ``batch_size``.
 
         Memory stays bounded by one batch whatever the size of the result: PostgreSQL reads
@@ -253,7 +253,7 @@ class Connector(ABC):
         *,
         batch_size: int,
         database: str | None = None,
-    ) -> Iterator[list[Row]]:
+    ) -> Generator[list[Row], None, None]:
         """Yield the rows of trusted SQL in batches; translate driver errors."""
 
     @abstractmethod

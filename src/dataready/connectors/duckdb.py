@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +181,7 @@ class DuckDBConnector(Connector):
         *,
         batch_size: int,
         database: str | None = None,
-    ) -> Iterator[list[Row]]:
+    ) -> Generator[list[Row], None, None]:
         # DuckDB executes lazily: each fetchmany pulls only the chunks it needs. A timer
         # interrupts the statement when one round trip runs past the timeout.
         self.open()

@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 import pymysql
@@ -291,7 +291,7 @@ class MySQLConnector(Connector):
         *,
         batch_size: int,
         database: str | None = None,
-    ) -> Iterator[list[Row]]:
+    ) -> Generator[list[Row], None, None]:
         # An unbuffered (SSCursor) read: the server sends rows as they are read, so only one
         # batch lives in memory. max_statement_time bounds the statement as a whole.
         with self._lock:

@@ -18,7 +18,7 @@ import contextlib
 import itertools
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 import psycopg
@@ -241,7 +241,7 @@ class PostgresConnector(Connector):
         *,
         batch_size: int,
         database: str | None = None,
-    ) -> Iterator[list[Row]]:
+    ) -> Generator[list[Row], None, None]:
         # A named cursor is DECLAREd inside the read-only transaction; every FETCH is its own
         # statement under statement_timeout, and the server keeps the rows not yet fetched.
         with self._lock:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from typing import Any
 
 from sqlalchemy import inspect
@@ -175,7 +175,7 @@ class SQLAlchemyConnector(Connector):
         *,
         batch_size: int,
         database: str | None = None,
-    ) -> Iterator[list[Row]]:
+    ) -> Generator[list[Row], None, None]:
         # stream_results asks the dialect for a server-side cursor where it has one; each
         # batch is bounded by a cancel() timer like _fetch.
         with self._lock:

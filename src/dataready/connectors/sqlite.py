@@ -13,7 +13,7 @@ import contextlib
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -141,7 +141,7 @@ class SQLiteConnector(Connector):
         *,
         batch_size: int,
         database: str | None = None,
-    ) -> Iterator[list[Row]]:
+    ) -> Generator[list[Row], None, None]:
         # sqlite3 steps the statement lazily: each fetchmany runs it only as far as needed.
         # The progress handler's deadline covers each step, not the caller's time between.
         self.open()

@@ -1,0 +1,35 @@
+"""Profiling, the pure part: sketches over streamed rows, shapes, distributions, results.
+
+Nothing here does I/O: :mod:`dataready.workflows.profiler` reads the source through a
+connector and hands rows and aggregate results to these functions.
+"""
+
+from __future__ import annotations
+
+from dataready.analysis.profiling.build import (
+    ColumnMeta,
+    PassFacts,
+    build_column,
+    build_table,
+    plan_columns,
+)
+from dataready.analysis.profiling.results import ColumnProfile, TableProfile, json_value
+from dataready.analysis.profiling.shapes import matching_formats, observed_type, shape_pattern
+from dataready.analysis.profiling.sketches import ColumnSketch, RowSketch, SketchConfig
+
+__all__ = [
+    "ColumnMeta",
+    "ColumnProfile",
+    "ColumnSketch",
+    "PassFacts",
+    "RowSketch",
+    "SketchConfig",
+    "TableProfile",
+    "build_column",
+    "build_table",
+    "json_value",
+    "matching_formats",
+    "observed_type",
+    "plan_columns",
+    "shape_pattern",
+]

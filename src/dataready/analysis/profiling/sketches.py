@@ -1,0 +1,228 @@
+"""One streamed pass over sampled rows: per-column sketches and a row-duplicate counter.
+
+Each column keeps an exact ``Counter`` of its values while it has at most ``counts_cap``
+distinct ones, so low-cardinality columns get exact top-N values, distinct counts,
+frequencies and quantiles. Past the cap the counter *spills*: its contents seed Apache
+DataSketches — HLL (distinct values, relative error about ``1.04/sqrt(2^lg_k)``), frequent
+items (top-N, error at most ``epsilon * n``) — and every later value goes to the sketches. For
+text columns the spilled counter is kept, frozen, as the base of shape patterns and formats
+(the first values of the sample). Numbers always feed a KLL sketch (quantiles, histogram,
+outlier counts, with a normalised rank error) and a few extremes for outlier examples.
+
+Memory is bounded by the caps whatever the number of rows: ``counts_cap`` entries per
+column, the sketches' fixed sizes, and one set of row hashes of at most the rows sampled.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from dataready.analysis.profiling.sketchlib import (
+    frequent_error,
+    frequent_items_sketch,
+    frequent_top,
+    hll_error,
+    hll_sketch,
+    kll_sketch,
+)
+from dataready.domain.profiling import ValueKind
+from dataready.sql.types import TypeFamily
+
+NAN: float = float("nan")
+"""The one NaN object used as a counter key (dict lookups match it by identity)."""
+EXTREMES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class SketchConfig:
+    counts_cap: int = 20_000
+    """Distinct values a column's exact counter may hold before it spills to sketches."""
+    max_value_length: int = 200
+    """Longer text is truncated (plus a hash) for counting, top-N and patterns."""
+    hll_lg_k: int = 14
+    kll_k: int = 400
+    frequent_lg_k: int = 10
+
+
+def _long_key(value: str, limit: int) -> str:
+    return f"{value[:limit]}…#{hash(value) & 0xFFFFFFFF:08x}"
+
+
+class ColumnSketch:
+    """The streamed state of one column."""
+
+    def __init__(self, kind: ValueKind, family: TypeFamily, config: SketchConfig) -> None:
+        self.kind = kind
+        self.family = family
+        self.config = config
+        self.values = 0
+        """Non-null values seen."""
+        self.nulls = 0
+        self.counts: Counter[Hashable] = Counter()
+        self.complete = True
+        """``counts`` holds every value seen (it has not spilled)."""
+        self.hll: Any = None
+        self.frequent: Any = None
+        self.kll: Any = kll_sketch(config.kll_k) if kind is ValueKind.NUMERIC else None
+        self.nan = 0
+        self.pos_inf = 0
+        self.neg_inf = 0
+        self.low: list[float] = []
+        self.high: list[float] = []
+
+    # -- update ------------------------------------------------------------------------
+
+    def update(self, column: Sequence[Any]) -> None:
+        """Add one batch of this column's values (``None`` is null)."""
+        values = [v for v in column if v is not None]
+        self.nulls += len(column) - len(values)
+        if not values:
+            return
+        self.values += len(values)
+        if self.kind is ValueKind.NUMERIC:
+            values = self._numeric(values)
+        elif self.kind is ValueKind.STRING:
+            limit = self.config.max_value_length
+            values = [
+                (v if len(v) <= limit else _long_key(v, limit))
+                if isinstance(v, str)
+                else _text(v, limit)
+                for v in values
+            ]
+        if self.complete:
+            self.counts.update(values)
+            if len(self.counts) > self.config.counts_cap:
+                self._spill()
+        else:
+            self._sketch(values)
+
+    def _numeric(self, values: list[Any]) -> list[Any]:
+        if self.family is TypeFamily.FLOAT or any(type(v) is float for v in values):
+            floats = np.asarray([float(v) for v in values], dtype=np.float64)
+            finite = np.isfinite(floats)
+            if not finite.all():
+                nan = np.isnan(floats)
+                self.nan += int(nan.sum())
+                self.pos_inf += int((floats == np.inf).sum())
+                self.neg_inf += int((floats == -np.inf).sum())
+                values = [NAN if math.isnan(v) else v for v in floats.tolist()]
+                floats = floats[finite]
+        else:
+            floats = np.asarray([float(v) for v in values], dtype=np.float64)
+        if floats.size:
+            self.kll.update(floats)
+            self._extremes(floats)
+        return values
+
+    def _extremes(self, floats: np.ndarray[Any, Any]) -> None:
+        k = EXTREMES
+        if floats.size > k:
+            low = np.partition(floats, k - 1)[:k]
+            high = np.partition(floats, floats.size - k)[-k:]
+        else:
+            low = high = floats
+        self.low = sorted([*self.low, *low.tolist()])[:k]
+        self.high = sorted([*self.high, *high.tolist()])[-k:]
+
+    def _spill(self) -> None:
+        cfg = self.config
+        self.hll = hll_sketch(cfg.hll_lg_k)
+        self.frequent = frequent_items_sketch(cfg.frequent_lg_k)
+        for value, count in self.counts.items():
+            self.hll.update(_hll_key(value))
+            self.frequent.update(value, count)
+        self.complete = False
+        if self.kind is not ValueKind.STRING:
+            self.counts = Counter()  # text keeps its first values for shapes and formats
+
+    def _sketch(self, values: list[Any]) -> None:
+        hll_update = self.hll.update
+        frequent_update = self.frequent.update
+        if self.kind is ValueKind.STRING or self.family is TypeFamily.INTEGER:
+            for value in values:
+                hll_update(value)
+                frequent_update(value)
+        else:
+            for value in values:
+                hll_update(_hll_key(value))
+                frequent_update(value)
+
+    # -- read --------------------------------------------------------------------------
+
+    def distinct(self) -> tuple[int, bool, float | None]:
+        """Distinct non-null values seen: ``(count, exact, relative error at ~95%)``."""
+        if self.complete:
+            return len(self.counts), True, None
+        estimate = round(self.hll.get_estimate())
+        return max(estimate, 0), False, hll_error(self.config.hll_lg_k)
+
+    def singletons(self) -> int | None:
+        """Values seen exactly once (``None`` after a spill)."""
+        if not self.complete:
+            return None
+        return sum(1 for count in self.counts.values() if count == 1)
+
+    def top(self, n: int) -> tuple[list[tuple[Any, int]], bool, int]:
+        """The ``n`` most frequent values: ``(pairs, exact, maximum count error)``."""
+        if self.complete:
+            ranked = sorted(self.counts.items(), key=_rank_key)
+            return ranked[:n], True, 0
+        pairs = frequent_top(self.frequent, n)
+        return pairs, False, frequent_error(self.config.frequent_lg_k, self.values)
+
+
+def _rank_key(item: tuple[Any, int]) -> tuple[int, str]:
+    return (-item[1], str(item[0]))
+
+
+def _text(value: Any, limit: int) -> str:
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else _long_key(text, limit)
+
+
+def _hll_key(value: Any) -> int | float | str:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | str):
+        return value
+    if isinstance(value, float):
+        return "NaN" if math.isnan(value) else value
+    if isinstance(value, Decimal):
+        return float(value)
+    return str(value)
+
+
+def _row_key(value: Any) -> Hashable:
+    if isinstance(value, memoryview | bytearray):
+        return bytes(value)
+    if isinstance(value, dict | list):
+        return repr(value)
+    return value  # type: ignore[no-any-return]
+
+
+class RowSketch:
+    """Counts rows and distinct rows of the sample (for the duplicate-row estimate)."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self._hashes: set[int] = set()
+
+    def update(self, batch: Sequence[tuple[Any, ...]]) -> None:
+        self.rows += len(batch)
+        add = self._hashes.add
+        for row in batch:
+            try:
+                add(hash(row))
+            except TypeError:
+                add(hash(tuple(_row_key(v) for v in row)))
+
+    @property
+    def distinct_rows(self) -> int:
+        return len(self._hashes)

@@ -1,0 +1,330 @@
+"""Profile one table of a source: a constant number of statements, bounded memory.
+
+:func:`profile_table` sends, whatever the number of columns:
+
+1. the column list (``get_columns``) and the table's catalogue facts (row estimate, size);
+2. one streamed read of at most ``sketch_rows`` sampled rows, fed batch by batch to the
+   sketches (:mod:`dataready.analysis.profiling.sketches`), with ``check_cancelled()``
+   called between batches;
+3. one aggregate statement holding every cheap metric of every column
+   (:func:`dataready.sql.profile.aggregate_statement`), whose distinct counts are planned
+   from what the sample showed (:func:`dataready.analysis.profiling.plan_columns`).
+
+The sample comes first so the aggregate knows which columns need an exact distinct count
+and how finely to hash-sample the others. A statement timeout raises ``QueryTimeout`` naming
+the table; a table that is gone raises ``NotFound``; a column the profiler cannot profile is
+listed with its reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from dataready.analysis.profiling import (
+    ColumnMeta,
+    ColumnSketch,
+    PassFacts,
+    RowSketch,
+    SketchConfig,
+    TableProfile,
+    build_column,
+    build_table,
+    plan_columns,
+)
+from dataready.connectors.base import Connector
+from dataready.connectors.models import ColumnInfo, TableInfo
+from dataready.domain.profiling import ValueKind
+from dataready.errors import NotFound, QueryFailed, QueryTimeout, ValidationFailed
+from dataready.sql.profile import (
+    ProfileDialect,
+    SampleMethod,
+    SampleSpec,
+    aggregate_statement,
+    plan_sample,
+    stream_statement,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileOptions:
+    """How to profile a table.
+
+    Attributes:
+        sample_rows: profile at most this many rows (aggregates and sketches); ``None``: all.
+        sample_percent: profile a random share of the rows (0-100]; ``None``: all.
+        sample_system: sample pages (``TABLESAMPLE SYSTEM``, fast, clustered) instead of rows.
+        allow_estimates: a sampled profile takes the table's row count from the catalogue.
+        exact_distinct_cap: at most this many exact ``COUNT(DISTINCT)`` in the statement.
+        top_n: most frequent values kept per column.
+        max_patterns: shape patterns kept per text column.
+        histogram_bins_max: the cap on Freedman-Diaconis bins.
+        sketch_rows: rows streamed through the sketches (a random sample of the table).
+        exact_quantiles: compute quantiles in SQL where the engine can (sorts each column).
+        batch_size: rows per streamed batch.
+        counts_cap: distinct values a column counts exactly before it spills to sketches.
+        max_value_length: longer text is truncated for counting, top-N and patterns.
+    """
+
+    sample_rows: int | None = None
+    sample_percent: float | None = None
+    sample_system: bool = False
+    allow_estimates: bool = False
+    exact_distinct_cap: int = 8
+    top_n: int = 10
+    max_patterns: int = 20
+    histogram_bins_max: int = 50
+    sketch_rows: int = 100_000
+    exact_quantiles: bool = False
+    batch_size: int = 10_000
+    counts_cap: int = 20_000
+    max_value_length: int = 200
+
+    def __post_init__(self) -> None:
+        for name in ("top_n", "max_patterns", "histogram_bins_max", "sketch_rows", "batch_size"):
+            if getattr(self, name) < 1:
+                raise ValidationFailed(f"{name} must be >= 1", field=name)
+        if self.sample_rows is not None and self.sample_rows < 1:
+            raise ValidationFailed("sample_rows must be >= 1", field="sample_rows")
+        if self.sample_percent is not None and not 0 < self.sample_percent <= 100:
+            raise ValidationFailed("sample_percent must be in (0, 100]", field="sample_percent")
+        if self.exact_distinct_cap < 0 or self.counts_cap < 1 or self.max_value_length < 8:
+            raise ValidationFailed("caps must be positive", field="exact_distinct_cap")
+
+
+def dialect_of(connector: Connector) -> ProfileDialect:
+    """The connector's dialect and capability flags, as the SQL layer reads them."""
+    approx = connector.approx_distinct_function if connector.supports_approx_distinct else None
+    return ProfileDialect(
+        name=connector.sqlalchemy_dialect,
+        supports_tablesample=connector.supports_tablesample,
+        approx_distinct_function=approx,
+        supports_native_quantiles=connector.supports_native_quantiles,
+    )
+
+
+def profile_table(
+    connector: Connector,
+    database: str,
+    schema: str,
+    table: str,
+    *,
+    columns: Sequence[str] | None = None,
+    options: ProfileOptions | None = None,
+    check_cancelled: Callable[[], None] | None = None,
+    table_info: TableInfo | None = None,
+) -> TableProfile:
+    """Profile ``database.schema.table`` through ``connector``.
+
+    Args:
+        columns: profile only these columns (in table order); ``None``: all.
+        options: sampling, caps and sizes (:class:`ProfileOptions`).
+        check_cancelled: called between streamed batches and before the aggregate
+            statement; it raises to stop (e.g. ``RunCancelled``).
+        table_info: the catalogue facts when the caller already has them (saves a query).
+
+    Raises:
+        NotFound: the table (or a named column) does not exist, or vanished meanwhile.
+        QueryTimeout: a statement ran past the statement timeout.
+        ConnectorError: any other failure of the source.
+    """
+    opts = options or ProfileOptions()
+    name = ".".join((database, schema, table))
+    started = time.perf_counter()
+    try:
+        return _profile(
+            connector, database, schema, table, columns, opts, check_cancelled, table_info, started
+        )
+    except QueryTimeout as exc:
+        raise QueryTimeout(
+            f"profiling {name} timed out: {exc.message}. Profile a sample (sample_rows or "
+            "sample_percent) or raise the statement timeout",
+            table=name,
+            **exc.details,
+        ) from None
+    except QueryFailed as exc:
+        if type(exc) is QueryFailed:
+            try:
+                connector.get_columns(database, schema, table)
+            except NotFound:
+                raise NotFound(
+                    f"{name} vanished while it was being profiled ({exc.message})", asset=name
+                ) from None
+        raise
+
+
+def _metas(infos: list[ColumnInfo], wanted: Sequence[str] | None, name: str) -> list[ColumnMeta]:
+    if wanted is not None:
+        known = {c.name for c in infos}
+        missing = [c for c in wanted if c not in known]
+        if missing:
+            raise NotFound(f"{name} has no column {missing[0]!r}", asset=name, column=missing[0])
+        chosen = set(wanted)
+        infos = [c for c in infos if c.name in chosen]
+    return [ColumnMeta(c.name, c.ordinal_position, c.declared_type, c.type_family) for c in infos]
+
+
+def _catalogue(connector: Connector, database: str, schema: str, table: str) -> TableInfo | None:
+    if not (connector.supports_row_estimate or connector.supports_size):
+        return None
+    return next((t for t in connector.list_tables(database, schema) if t.name == table), None)
+
+
+def _profile(
+    connector: Connector,
+    database: str,
+    schema: str,
+    table: str,
+    wanted: Sequence[str] | None,
+    opts: ProfileOptions,
+    check_cancelled: Callable[[], None] | None,
+    table_info: TableInfo | None,
+    started: float,
+) -> TableProfile:
+    statements = 0
+    name = ".".join((database, schema, table))
+    metas = _metas(connector.get_columns(database, schema, table), wanted, name)
+    statements += 1
+    info = table_info
+    if info is None and (connector.supports_row_estimate or connector.supports_size):
+        info = _catalogue(connector, database, schema, table)
+        statements += 1
+    estimate = info.row_estimate if info else None
+    dialect = dialect_of(connector)
+    table_sql = connector.qualified_name(database, schema, table)
+
+    user_sampled = opts.sample_rows is not None or opts.sample_percent is not None
+    agg_sample = SampleSpec()
+    if user_sampled:
+        agg_sample = plan_sample(
+            dialect,
+            rows=opts.sample_rows,
+            percent=opts.sample_percent,
+            row_estimate=estimate,
+            system=opts.sample_system,
+        )
+    stream_rows = min(opts.sketch_rows, opts.sample_rows or opts.sketch_rows)
+    stream_sample = plan_sample(
+        dialect,
+        rows=stream_rows,
+        percent=opts.sample_percent,
+        row_estimate=estimate,
+        system=opts.sample_system,
+    )
+
+    # 1. The streamed sample, through the sketches.
+    config = SketchConfig(counts_cap=opts.counts_cap, max_value_length=opts.max_value_length)
+    profiled = [m for m in metas if m.kind is not ValueKind.UNSUPPORTED]
+    sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m in profiled}
+    rows = RowSketch()
+    order = [sketches[m.name] for m in profiled]
+    if profiled:
+        sql = stream_statement(dialect, table_sql, [m.name for m in profiled], stream_sample)
+        statements += 1
+        with contextlib.closing(
+            connector.stream(sql, batch_size=opts.batch_size, database=database)
+        ) as batches:
+            for batch in batches:
+                rows.update(batch)
+                for sketch, values in zip(order, zip(*batch, strict=True), strict=True):
+                    sketch.update(values)
+                if check_cancelled is not None:
+                    check_cancelled()
+    elif check_cancelled is not None:
+        check_cancelled()
+    unbounded = stream_sample.method in (SampleMethod.NONE, SampleMethod.LIMIT)
+    stream_complete = not user_sampled and unbounded and rows.rows < stream_rows
+
+    # 2. One aggregate statement for every column.
+    specs = plan_columns(
+        dialect,
+        metas,
+        sketches,
+        stream_complete=stream_complete,
+        exact_distinct_cap=opts.exact_distinct_cap,
+        native_quantiles=opts.exact_quantiles,
+    )
+    statement = aggregate_statement(dialect, table_sql, specs, agg_sample)
+    if check_cancelled is not None:
+        check_cancelled()
+    result = connector.execute(statement.sql, max_rows=1, database=database)
+    statements += 1
+    table_metrics, column_metrics = statement.read(result.rows[0], len(specs))
+    rows_profiled = int(table_metrics["rows"] or 0)
+    stream_complete = stream_complete and rows.rows == rows_profiled
+
+    facts = PassFacts(
+        rows_profiled=rows_profiled,
+        rows_sketched=rows.rows,
+        stream_complete=stream_complete,
+        now=dt.datetime.now(dt.UTC),
+    )
+    column_profiles = [
+        build_column(
+            meta,
+            spec,
+            metrics,
+            sketches.get(meta.name),
+            facts,
+            top_n=opts.top_n,
+            max_patterns=opts.max_patterns,
+            histogram_bins_max=opts.histogram_bins_max,
+        )
+        for meta, spec, metrics in zip(metas, specs, column_metrics, strict=True)
+    ]
+    row_count, exact, source = _row_count(rows_profiled, agg_sample, estimate, opts)
+    profile = build_table(
+        database=database,
+        schema=schema,
+        table=table,
+        columns=column_profiles,
+        row_count=row_count,
+        row_count_exact=exact,
+        row_count_source=source,
+        size_bytes=info.size_bytes if info else None,
+        sample=_sample_record(agg_sample, stream_sample, user_sampled, stream_complete),
+        facts=facts,
+        duplicate_rows=_duplicates(rows, stream_complete, row_count),
+    )
+    profile.statements = statements
+    profile.elapsed_seconds = round(time.perf_counter() - started, 4)
+    return profile
+
+
+def _row_count(
+    rows_profiled: int, sample: SampleSpec, estimate: int | None, opts: ProfileOptions
+) -> tuple[int, bool, str]:
+    if not sample.sampled:
+        return rows_profiled, True, "count"
+    if opts.allow_estimates and estimate is not None:
+        return estimate, False, "catalogue"
+    if sample.rows is not None and rows_profiled < sample.rows and sample.percent is None:
+        return rows_profiled, True, "count"  # the bound did not bind: every row was read
+    if sample.fraction:
+        return round(rows_profiled / sample.fraction), False, "extrapolated"
+    return rows_profiled, False, "sample"
+
+
+def _sample_record(
+    agg: SampleSpec, stream: SampleSpec, user_sampled: bool, stream_complete: bool
+) -> tuple[bool, str, float | None]:
+    """``(sampled, method, percent)``: how the rows were chosen for the profile."""
+    if user_sampled:
+        return True, agg.method.value, agg.percent
+    if stream_complete:
+        return False, SampleMethod.NONE.value, None
+    # Aggregates read every row; only the sketches saw a sample.
+    return True, f"sketches:{stream.method.value}", stream.percent
+
+
+def _duplicates(rows: RowSketch, complete: bool, table_rows: int) -> tuple[int | None, bool]:
+    duplicates = rows.rows - rows.distinct_rows
+    if complete:
+        return duplicates, True
+    if not rows.rows or not table_rows:
+        return None, False
+    share = rows.rows / table_rows  # a duplicated pair is seen with probability share**2
+    return min(max(table_rows - 1, 0), round(duplicates / (share * share))), False
