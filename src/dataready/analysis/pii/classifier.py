@@ -138,15 +138,18 @@ def _evaluate(
     spec = SPECS[entity]
     if family not in spec.families:
         return None
+    if measure is not None and (name is None or name.negated_by):
+        return None  # a count, hash, flag or type of the entity, whatever its values
     if name is not None and name.negated_by:
-        return None
-    if name is None and measure is not None:
-        return None
+        # ``email_id`` holding e-mails: the name is not evidence, but the values may be.
+        name = NameSignal(name.entity, 0.0, name.phrase, name.negated_by)
     structured = sample.max_length <= MAX_STRUCTURED_LENGTH or entity is Entity.STREET_ADDRESS
     match = DETECTORS[entity](sample) if sample.checked and structured else None
     if match is None and not sample.checked:
         match = _profile_match(sample, entity)
     strength = name.strength if name is not None else 0.0
+    if name is not None and name.negated_by and (match is None or match.standalone == 0):
+        return None
     if match is None:
         confidence, how = combine(strength, 0.0, 0.0, 0.0, 0, spec)
     else:

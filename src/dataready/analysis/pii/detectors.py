@@ -64,6 +64,9 @@ class ValueMatch:
         return out
 
 
+# A detector stops after this many values if none of them fit its shape.
+EARLY_EXIT_AFTER = 25
+
 Detector = Callable[[SampleView], "ValueMatch | None"]
 DETECTORS: dict[Entity, Detector] = {}
 
@@ -89,6 +92,8 @@ def tally(
     checked = matched = validated = standalone = 0
     example: str | None = None
     for value in values:
+        if checked == EARLY_EXIT_AFTER and matched == 0:
+            break  # nothing fits the shape so far: the share is 0 either way, stop paying
         checked += 1
         m, ok, alone = check(value)
         matched += m
@@ -135,6 +140,7 @@ def detect_phone(sample: SampleView) -> ValueMatch:
             v.PHONE_SHAPE.fullmatch(value) is not None
             and 7 <= v.digit_count(number) <= 15
             and _DATE_LIKE.fullmatch(value) is None
+            and not v.is_ip_address(value)
         )
         if not shaped:
             return False, False, False
@@ -320,6 +326,9 @@ POSTAL_CODE_PATTERNS: dict[str, re.Pattern[str]] = {
     "pt": re.compile(r"\d{4}-\d{3}"),
     "se": re.compile(r"\d{3} \d{2}"),
     "four-digit": re.compile(r"\d{3,4}"),
+    "country-prefixed": re.compile(r"[A-Z]{1,2}-\d{4,5}", re.IGNORECASE),
+    # Eircode, and other alphanumeric codes: only ever read with name evidence.
+    "alphanumeric": re.compile(r"(?=(?:\D*\d){2})[A-Z0-9]{2,4} ?[A-Z0-9]{3,4}", re.IGNORECASE),
 }
 
 

@@ -73,6 +73,11 @@ COMPOUNDS: dict[str, tuple[str, ...]] = {
     "homeaddress": ("home", "address"),
     "addressline": ("address", "line"),
 }
+# Abbreviations schemas use for words the phrases spell out.
+ALIASES: dict[str, str] = {"nm": "name", "nbr": "number", "numb": "number"}
+# Suffixes that mark a timestamp only at the end of a name (``created_at``, ``signup_on``):
+# ``sex_at_birth`` is not a timestamp.
+TRAILING_NEGATIVES: frozenset[str] = frozenset({"at", "on", "dt", "ts"})
 # Adjacent tokens that are one word split by a separator (``e_mail``, ``e-mail``).
 JOINS: dict[tuple[str, str], str] = {("e", "mail"): "email", ("tele", "phone"): "telephone"}
 
@@ -83,7 +88,7 @@ def split_identifier(name: str) -> tuple[str, ...]:
     >>> split_identifier("custEmailAddr2")
     ('cust', 'email', 'addr', '2')
     """
-    raw = [t.lower() for t in _CAMEL.findall(name)]
+    raw = [ALIASES.get(t.lower(), t.lower()) for t in _CAMEL.findall(name)]
     joined: list[str] = []
     for token in raw:
         if joined and (joined[-1], token) in JOINS:
@@ -105,9 +110,9 @@ GLOBAL_NEGATIVES: frozenset[str] = token_set(
     hashed md5 sha sha1 sha256 sha512 digest checksum encrypted enc encoded length len size
     format fmt enabled disabled opt optin optout consent bounced bounce confirmed domain provider
     template mask masked limit policy pattern regex category group label rule mode version id
-    ids key pk fk uuid guid sk ref date time timestamp ts at dt datetime created updated
+    ids key pk fk uuid guid sk ref date time timestamp datetime created updated
     modified changed year years month week quarter duration days ratio rate pct percent share
-    frequency freq source visible visibility public required allowed index idx seq sequence
+    frequency freq visible visibility public required allowed index idx seq sequence
     code codes language locale lang timezone tz currency amount balance price cost fee
     """
 )
@@ -219,7 +224,7 @@ NAME_RULES: tuple[NameRule, ...] = (
     ),
     _rule(
         Entity.DATE_OF_BIRTH,
-        "birth birth+date date+of+birth birthday dob born bday geburtsdatum birth+year "
+        "birth birth+date date+of+birth birthday dob born born+on bday geburtsdatum birth+year "
         "year+of+birth yob fecha+nacimiento",
         "",
         "place city country weight order rate",
@@ -231,8 +236,8 @@ NAME_RULES: tuple[NameRule, ...] = (
         "ssn social+security national+id national+insurance nino nin tax+id itin idnr "
         "steuer+id nir insee dni nie nif codice+fiscale fiscal+code bsn aadhaar aadhar pesel "
         "cpf personnummer citizen+id government+id national+number identity+number id+card nhs "
-        "medicare sin",
-        "tin id+number",
+        "medicare sin personal+identity+number hetu",
+        "tin id+number personal+number",
         "country expiry expires issued issuer",
         "id code number no",
     ),
@@ -322,7 +327,8 @@ def name_signals(column: str, table: str = "") -> dict[Entity, NameSignal]:
     for rule in NAME_RULES:
         best: tuple[tuple[str, ...], float] | None = None
         for phrase, strength in rule.phrases:
-            if _find(tokens, phrase) and (best is None or strength > best[1]):
+            longer = best is None or (strength, len(phrase)) > (best[1], len(best[0]))
+            if longer and _find(tokens, phrase):
                 best = (phrase, strength)
         bare_name = "name" in tokens and all(t == "name" or t.isdigit() for t in tokens)
         if rule.entity is Entity.PERSON_NAME and best is None and bare_name:
@@ -332,5 +338,7 @@ def name_signals(column: str, table: str = "") -> dict[Entity, NameSignal]:
         phrase, strength = best
         negatives = (GLOBAL_NEGATIVES - rule.allowed) | rule.negatives
         spoiler = next((t for t in tokens if t not in phrase and t in negatives), None)
+        if spoiler is None and tokens[-1] in TRAILING_NEGATIVES and tokens[-1] not in phrase:
+            spoiler = tokens[-1]
         out[rule.entity] = NameSignal(rule.entity, strength, phrase, spoiler)
     return out

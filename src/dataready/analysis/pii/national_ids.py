@@ -19,6 +19,7 @@ from stdnum.ca import sin
 from stdnum.de import idnr
 from stdnum.dk import cpr
 from stdnum.es import dni, nie
+from stdnum.fi import hetu
 from stdnum.fr import nir
 from stdnum.gb import nhs
 from stdnum.in_ import aadhaar
@@ -71,6 +72,7 @@ NATIONAL_ID_KINDS: tuple[NationalIdKind, ...] = (
     _kind("br.cpf", r"\d{3}\.\d{3}\.\d{3}-\d{2}", cpf.is_valid, True),
     _kind("br.cpf", r"\d{11}", cpf.is_valid, False),
     _kind("se.personnummer", r"\d{6,8}[-+]\d{4}", personnummer.is_valid, True),
+    _kind("fi.hetu", r"\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y]", hetu.is_valid, True),
     _kind("dk.cpr", r"\d{6}-\d{4}", cpr.is_valid, True),
     _kind("ca.sin", r"\d{3}[ -]?\d{3}[ -]?\d{3}", sin.is_valid, False),
 )

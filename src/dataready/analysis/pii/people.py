@@ -84,7 +84,7 @@ def detect_last_name(sample: SampleView) -> ValueMatch:
 
 
 _HOUSE_FIRST = re.compile(r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,4})?,?\s+\S.*")
-_HOUSE_LAST = re.compile(r"\S.*\s\d{1,5}[A-Za-z]?(?:[-/]\d{1,4})?")
+_HOUSE_LAST = re.compile(r"\S.*\s\d{1,5}[A-Za-z]?(?:[-/]\d{1,4})?\.?")
 _PO_BOX = re.compile(r"(?:P\.?\s?O\.?\s?Box|Postfach|Apartado)\s+\d+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+\.?", re.UNICODE)
 
