@@ -20,6 +20,7 @@ from dataready import __version__
 from dataready.api import reads
 from dataready.api.deps import EngineHandle
 from dataready.api.errors import install_error_handlers
+from dataready.api.fastpath import RunReadFastPath
 from dataready.api.middleware import RequestContextMiddleware
 from dataready.api.routes import (
     approvals,
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = resolved
     app.state.verifier = verifier
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RunReadFastPath, base_path=BASE_PATH)
+    app.add_middleware(RequestContextMiddleware)  # added last: runs first
     app.include_router(build_router())
     return app

@@ -49,12 +49,26 @@ async def current_principal(
             "malformed Authorization header: expected 'Bearer <token>'", reason="malformed"
         )
     verifier: TokenVerifier = request.app.state.verifier
-    alg = verifier.algorithm_of(token)
-    if verifier.needs_jwks(alg):
-        claims = await run_in_threadpool(verifier.decode, token, alg)
-    else:
-        claims = verifier.decode(token, alg)
+    claims = verifier.cached(token)
+    if claims is None:
+        alg = verifier.algorithm_of(token)
+        if verifier.needs_jwks(alg):
+            claims = await run_in_threadpool(verifier.decode, token, alg)
+        else:
+            claims = verifier.decode(token, alg)
+        verifier.remember(token, claims)
     return principal_from_claims(claims, request.headers.get("x-project-id"), verifier.audience)
+
+
+def check_role(principal: Principal, role: Role) -> Principal:
+    """``principal`` if it holds ``role`` or a higher one, else 403."""
+    if not principal.has_role(role):
+        held = ", ".join(sorted(r.value for r in principal.roles)) or "none"
+        raise PermissionDenied(
+            f"this needs the {role.value} role (or a higher one); the token has: {held}",
+            required_role=role.value,
+        )
+    return principal
 
 
 def require(role: Role) -> Callable[..., Awaitable[Principal]]:
@@ -63,13 +77,7 @@ def require(role: Role) -> Callable[..., Awaitable[Principal]]:
     async def dependency(
         principal: Annotated[Principal, Depends(current_principal)],
     ) -> Principal:
-        if not principal.has_role(role):
-            held = ", ".join(sorted(r.value for r in principal.roles)) or "none"
-            raise PermissionDenied(
-                f"this needs the {role.value} role (or a higher one); the token has: {held}",
-                required_role=role.value,
-            )
-        return principal
+        return check_role(principal, role)
 
     dependency.__name__ = f"require_{role.value}"
     return dependency

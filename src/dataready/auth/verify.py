@@ -10,6 +10,7 @@ checked before anything is decoded; ``none`` is never accepted.  Every failure r
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,6 +54,7 @@ class TokenVerifier:
             "verify_iss": auth.issuer is not None,
         }
         self.jwks_client: jwt.PyJWKClient | None = None
+        self._cache: dict[str, tuple[dict[str, Any], float, float]] = {}
         if auth.jwks_url and self.allowed & ASYMMETRIC_ALGORITHMS:
             self.jwks_client = jwt.PyJWKClient(
                 auth.jwks_url,
@@ -60,6 +62,38 @@ class TokenVerifier:
                 lifespan=max(1, auth.jwks_cache_seconds),
                 timeout=10,
             )
+
+    CACHE_SIZE = 4096
+
+    def cached(self, token: str) -> dict[str, Any] | None:
+        """The claims of a token verified before, while its ``exp``/``nbf`` still hold.
+
+        Verifying a signature costs more than the rest of a polled request; a token is
+        immutable, so its verified claims can be reused until it expires.
+        """
+        hit = self._cache.get(token)
+        if hit is None:
+            return None
+        claims, not_before, expires = hit
+        now = time.time()
+        if now < not_before - self.leeway or now >= expires + self.leeway:
+            self._cache.pop(token, None)
+            return None
+        return claims
+
+    def remember(self, token: str, claims: dict[str, Any]) -> None:
+        """Keep the claims of a token that just passed :meth:`decode`."""
+        exp = claims.get("exp")
+        if not isinstance(exp, int | float):
+            return  # no expiry: never cache, verify every time
+        nbf = claims.get("nbf")
+        if len(self._cache) >= self.CACHE_SIZE:
+            self._cache.clear()
+        self._cache[token] = (
+            claims,
+            float(nbf) if isinstance(nbf, int | float) else 0.0,
+            float(exp),
+        )
 
     def algorithm_of(self, token: str) -> str:
         """The header's ``alg`` when it is allowed; raises otherwise."""
