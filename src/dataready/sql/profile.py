@@ -38,9 +38,9 @@ class _Spelling:
     length: str
     """Character length of ``{c}``."""
     blank: str
-    """True when non-empty ``{c}`` holds only spaces, tabs and line breaks."""
+    """True when non-empty text ``{c}`` holds only spaces, tabs and line breaks."""
     hash: str | None
-    """A 32-bit-or-wider integer hash of ``{c}``; ``None``: no hash-sampled distinct."""
+    """An integer hash of ``{c}``; ``None``: no hash-sampled distinct."""
     random_below: str | None
     """True for a fraction ``{p}`` of rows; ``None``: no random filter."""
     now_date: str
@@ -48,20 +48,28 @@ class _Spelling:
     now_timestamp_tz: str
     stddev: str | None
     """Sample standard deviation of ``{c}``; ``None``: computed from a sum of squares."""
+    to_text: str = "CAST({c} AS TEXT)"
     sum_squares: str = "SUM({c} * {c})"
     distinct_text: str = "{c}"
     """The operand of COUNT(DISTINCT) for text: byte equality, whatever the collation."""
     float_special: str | None = None
     """``{c}`` compared to ``{v}`` (NaN, Infinity or -Infinity); ``None``: none stored."""
     special_literals: tuple[str, str, str] = ("'NaN'", "'Infinity'", "'-Infinity'")
+    count_if: str = "SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"
+    fence: str = ""
+    """Appended to the per-row subquery so the planner evaluates its expressions once."""
+    typed_hash: tuple[tuple[str, str], ...] = ()
+    """(type prefix, hash) pairs tried before ``hash``: cheaper than hashing text."""
 
 
 _TRIM_SET = "' ' || {chr}(9) || {chr}(10) || {chr}(13)"
+_FILTER = "COUNT(*) FILTER (WHERE {cond})"
 
 _SPELLING: dict[str, _Spelling] = {
     "postgresql": _Spelling(
         length="LENGTH({c})",
-        blank="BTRIM({c}, " + _TRIM_SET.format(chr="CHR") + ") = ''",
+        # Only text that sorts before '!' (starts with whitespace) is trimmed at all.
+        blank="{c} COLLATE \"C\" < '!' AND BTRIM({c}, " + _TRIM_SET.format(chr="CHR") + ") = ''",
         hash="HASHTEXT(CAST({c} AS TEXT))",
         random_below="RANDOM() < {p}",
         now_date="CURRENT_DATE",
@@ -70,6 +78,22 @@ _SPELLING: dict[str, _Spelling] = {
         stddev="STDDEV_SAMP({c})",
         distinct_text='{c} COLLATE "C"',
         float_special="{c} = CAST({v} AS DOUBLE PRECISION)",
+        count_if=_FILTER,
+        fence=" OFFSET 0",
+        typed_hash=(
+            ("smallint", "HASHINT4({c})"),
+            ("integer", "HASHINT4({c})"),
+            ("bigint", "HASHINT8({c})"),
+            ("numeric", "HASH_NUMERIC({c})"),
+            ("double precision", "HASHFLOAT8({c})"),
+            ("real", "HASHFLOAT8({c})"),
+            ("timestamp without time zone", "TIMESTAMP_HASH({c})"),
+            ("timestamp with time zone", "TIMESTAMP_HASH(CAST({c} AS TIMESTAMP))"),
+            ("date", "HASHINT4({c} - DATE '2000-01-01')"),
+            ("uuid", "UUID_HASH({c})"),
+            ("text", "HASHTEXT({c})"),
+            ("character varying", "HASHTEXT({c})"),
+        ),
     ),
     "duckdb": _Spelling(
         length="LENGTH({c})",
@@ -81,6 +105,7 @@ _SPELLING: dict[str, _Spelling] = {
         now_timestamp_tz="CURRENT_TIMESTAMP",
         stddev="STDDEV_SAMP({c})",
         float_special="{c} = CAST({v} AS DOUBLE)",
+        count_if=_FILTER,
     ),
     "mysql": _Spelling(
         length="CHAR_LENGTH({c})",
@@ -91,6 +116,7 @@ _SPELLING: dict[str, _Spelling] = {
         now_timestamp="CURRENT_TIMESTAMP",
         now_timestamp_tz="CURRENT_TIMESTAMP",
         stddev="STDDEV_SAMP({c})",
+        to_text="CAST({c} AS CHAR)",
         distinct_text="CAST({c} AS BINARY)",
     ),
     "sqlite": _Spelling(
@@ -105,6 +131,7 @@ _SPELLING: dict[str, _Spelling] = {
         sum_squares="TOTAL({c} * {c})",
         float_special="{c} = {v}",
         special_literals=("NULL", "9e999", "-9e999"),  # SQLite stores no NaN
+        count_if=_FILTER,
     ),
 }
 _SPELLING["mariadb"] = _SPELLING["mysql"]
@@ -117,6 +144,7 @@ _ANSI = _Spelling(
     now_timestamp="CURRENT_TIMESTAMP",
     now_timestamp_tz="CURRENT_TIMESTAMP",
     stddev="STDDEV_SAMP({c})",
+    to_text="CAST({c} AS VARCHAR(4000))",
 )
 
 
@@ -194,7 +222,7 @@ def plan_sample(
         system: block sampling (``TABLESAMPLE SYSTEM``: reads only the sampled pages,
             clustered) instead of row sampling (``BERNOULLI``: scans every page).
     """
-    if percent is not None and not 0 < percent:
+    if percent is not None and not percent > 0:
         raise ValueError("sample percent must be > 0")
     if rows is not None and row_estimate is not None and rows >= row_estimate and percent is None:
         return SampleSpec(rows=rows)  # the bound alone: the table is smaller than it
@@ -314,70 +342,104 @@ def _is_text_type(declared: str) -> bool:
     return base.startswith(("character", "varchar", "text", "char", "bpchar", "nvarchar"))
 
 
-def _count_if(condition: str) -> str:
-    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+def _hash(spell: _Spelling, spec: ColumnSpec, c: str) -> str:
+    declared = (spec.declared_type or "").strip().lower()
+    for prefix, template in spell.typed_hash:
+        if declared == prefix or declared.startswith(prefix + "("):
+            return template.format(c=c)
+    assert spell.hash is not None
+    return spell.hash.format(c=c)
 
 
-def _column_items(
-    dialect: ProfileDialect, spec: ColumnSpec, quantile_levels: Sequence[float]
-) -> list[tuple[str, str]]:
-    """``(metric, expression)`` pairs for one column."""
+@dataclass(slots=True)
+class _Compiler:
+    """Collects per-row expressions (computed once, in a subquery) and aggregates over them."""
+
+    dialect: ProfileDialect
+    row_items: list[str]
+    aggregates: list[str]
+    outputs: list[tuple[int, str]]
+
+    def row(self, alias: str, expression: str) -> str:
+        """Compute ``expression`` once per row; return the name aggregates refer to."""
+        quoted = self.dialect.quote(alias)
+        self.row_items.append(f"{expression} AS {quoted}")
+        return quoted
+
+    def agg(self, index: int, metric: str, expression: str) -> None:
+        self.aggregates.append(expression)
+        self.outputs.append((index, metric))
+
+
+def _compile_column(
+    comp: _Compiler, index: int, spec: ColumnSpec, quantile_levels: Sequence[float]
+) -> None:
+    dialect = comp.dialect
     spell = _spelling(dialect.name)
-    c = dialect.quote(spec.name)
-    items: list[tuple[str, str]] = [("non_null", f"COUNT({c})")]
+
+    def count_if(cond: str) -> str:
+        return spell.count_if.format(cond=cond)
+
     kind = spec.kind
-    operand = c
-    if kind is ValueKind.STRING and _is_text_type(spec.declared_type or ""):
-        operand = spell.distinct_text.format(c=c)
+    text = _is_text_type(spec.declared_type or "")
+    c = comp.row(f"v{index}", dialect.quote(spec.name))
+    comp.agg(index, "non_null", f"COUNT({c})")
+    operand = spell.distinct_text.format(c=c) if kind is ValueKind.STRING and text else c
     if spec.distinct is DistinctMethod.EXACT:
-        items.append(("distinct", f"COUNT(DISTINCT {operand})"))
+        comp.agg(index, "distinct", f"COUNT(DISTINCT {operand})")
     elif spec.distinct is DistinctMethod.NATIVE_APPROX and dialect.approx_distinct_function:
-        items.append(("distinct", f"{dialect.approx_distinct_function}({c})"))
+        comp.agg(index, "distinct", f"{dialect.approx_distinct_function}({c})")
     elif spec.distinct is DistinctMethod.HASH_SAMPLED and spell.hash:
         modulus = int(spec.hash_modulus)
         if modulus < 1 or modulus & (modulus - 1):
             raise ValueError("hash_modulus must be a power of two")
         if modulus == 1:
-            items.append(("distinct", f"COUNT(DISTINCT {operand})"))
+            comp.agg(index, "distinct", f"COUNT(DISTINCT {operand})")
         else:
-            keep = f"({spell.hash.format(c=c)} & {modulus - 1}) = 0"
-            items.append(("distinct", f"COUNT(DISTINCT CASE WHEN {keep} THEN {operand} END)"))
+            h = comp.row(f"h{index}", _hash(spell, spec, dialect.quote(spec.name)))
+            keep = f"({h} & {modulus - 1}) = 0"
+            comp.agg(index, "distinct", f"COUNT(DISTINCT CASE WHEN {keep} THEN {operand} END)")
     if kind is ValueKind.NUMERIC:
         x = c
         if spec.family is TypeFamily.FLOAT and spell.float_special:
-            names = ("nan", "pos_inf", "neg_inf")
             tests = []
-            for name, literal in zip(names, spell.special_literals, strict=True):
+            for name, literal in zip(
+                ("nan", "pos_inf", "neg_inf"), spell.special_literals, strict=True
+            ):
                 if literal == "NULL":
                     continue
                 test = spell.float_special.format(c=c, v=literal)
                 tests.append(test)
-                items.append((name, _count_if(test)))
-            x = f"CASE WHEN {' OR '.join(tests)} THEN NULL ELSE {c} END"
-        items += [
-            ("min", f"MIN({x})"),
-            ("max", f"MAX({x})"),
-            ("sum", f"SUM({x})"),
-            ("mean", f"AVG({x})"),
-            ("zero", _count_if(f"{x} = 0")),
-            ("negative", _count_if(f"{x} < 0")),
-            ("finite", f"COUNT({x})"),
-        ]
+                comp.agg(index, name, count_if(test))
+            raw = dialect.quote(spec.name)
+            special = " OR ".join(
+                spell.float_special.format(c=raw, v=v)
+                for v in spell.special_literals
+                if v != "NULL"
+            )
+            x = comp.row(f"x{index}", f"CASE WHEN {special} THEN NULL ELSE {raw} END")
+            comp.agg(index, "finite", f"COUNT({x})")
+        comp.agg(index, "min", f"MIN({x})")
+        comp.agg(index, "max", f"MAX({x})")
+        comp.agg(index, "sum", f"SUM({x})")
+        comp.agg(index, "zero", count_if(f"{x} = 0"))
+        comp.agg(index, "negative", count_if(f"{x} < 0"))
         if spell.stddev:
-            items.append(("stddev", spell.stddev.format(c=x)))
+            comp.agg(index, "stddev", spell.stddev.format(c=x))
         else:
-            items.append(("sum_squares", spell.sum_squares.format(c=x)))
+            comp.agg(index, "sum_squares", spell.sum_squares.format(c=x))
         if spec.quantiles and dialect.supports_native_quantiles and quantile_levels:
-            items.append(("quantiles", _quantile_sql(dialect, x, quantile_levels)))
+            comp.agg(index, "quantiles", _quantile_sql(dialect, x, quantile_levels))
     elif kind is ValueKind.STRING:
-        length = spell.length.format(c=c)
-        items += [
-            ("min_length", f"MIN({length})"),
-            ("max_length", f"MAX({length})"),
-            ("mean_length", f"AVG({length})"),
-            ("empty", _count_if(f"{length} = 0")),
-            ("blank", _count_if(f"{length} > 0 AND {spell.blank.format(c=c)}")),
-        ]
+        raw = dialect.quote(spec.name)
+        as_text = raw if text else spell.to_text.format(c=raw)
+        length = comp.row(f"l{index}", spell.length.format(c=as_text))
+        comp.agg(index, "min_length", f"MIN({length})")
+        comp.agg(index, "max_length", f"MAX({length})")
+        comp.agg(index, "sum_length", f"SUM({length})")
+        comp.agg(index, "empty", count_if(f"{length} = 0"))
+        if text:
+            comp.agg(index, "blank", count_if(f"{length} > 0 AND {spell.blank.format(c=c)}"))
     elif kind is ValueKind.TEMPORAL:
         declared = (spec.declared_type or "").lower()
         if spec.family is TypeFamily.DATE:
@@ -386,12 +448,14 @@ def _column_items(
             now = spell.now_timestamp_tz
         else:
             now = spell.now_timestamp
-        items += [("min", f"MIN({c})"), ("max", f"MAX({c})"), ("future", _count_if(f"{c} > {now}"))]
+        comp.agg(index, "min", f"MIN({c})")
+        comp.agg(index, "max", f"MAX({c})")
+        comp.agg(index, "future", count_if(f"{c} > {now}"))
     elif kind is ValueKind.TIME:
-        items += [("min", f"MIN({c})"), ("max", f"MAX({c})")]
+        comp.agg(index, "min", f"MIN({c})")
+        comp.agg(index, "max", f"MAX({c})")
     elif kind is ValueKind.BOOLEAN:
-        items.append(("true", _count_if(c)))
-    return items
+        comp.agg(index, "true", count_if(c))
 
 
 def _quantile_sql(dialect: ProfileDialect, x: str, levels: Sequence[float]) -> str:
@@ -418,15 +482,18 @@ def aggregate_statement(
         sample: read a sample instead of the whole table.
         quantile_levels: the levels of native quantiles (for columns that ask for them).
     """
-    items: list[str] = ["COUNT(*)"]
-    outputs: list[tuple[int, str]] = [(-1, "rows")]
+    comp = _Compiler(dialect, [], ["COUNT(*)"], [(-1, "rows")])
     for index, spec in enumerate(columns):
-        for metric, expression in _column_items(dialect, spec, quantile_levels):
-            items.append(expression)
-            outputs.append((index, metric))
+        _compile_column(comp, index, spec, quantile_levels)
     source = sampled_source(dialect, table_sql, sample or SampleSpec())
-    sql = "SELECT " + ",\n  ".join(items) + f"\nFROM {source}"
-    return AggregateStatement(sql, tuple(outputs))
+    fence = _spelling(dialect.name).fence
+    per_row = ", ".join(comp.row_items) if comp.row_items else "1 AS " + dialect.quote("one")
+    sql = (
+        "SELECT "
+        + ",\n  ".join(comp.aggregates)
+        + f"\nFROM (SELECT {per_row} FROM {source}{fence}) {dialect.quote('r')}"
+    )
+    return AggregateStatement(sql, tuple(comp.outputs))
 
 
 def hash_modulus_for(distinct_seen: int, target: int = 10_000, maximum: int = 1 << 12) -> int:

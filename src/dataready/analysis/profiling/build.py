@@ -266,13 +266,13 @@ def _numbers(
     convert = _int if integer else _float
     profile.min, profile.max = convert(metrics.get("min")), convert(metrics.get("max"))
     profile.sum = convert(metrics.get("sum"))
-    profile.mean = _float(metrics.get("mean"))
-    finite = int(metrics.get("finite") or 0)
+    finite = int(metrics.get("finite", metrics.get("non_null")) or 0)
+    total = metrics.get("sum")
+    profile.mean = float(total) / finite if total is not None and finite else None
     stddev = _float(metrics.get("stddev"))
     if stddev is None and metrics.get("sum_squares") is not None:
-        stddev = stddev_from_sums(
-            finite, float(metrics.get("sum") or 0), float(metrics["sum_squares"])
-        )
+        squares = float(metrics["sum_squares"])
+        stddev = stddev_from_sums(finite, float(total or 0), squares)
     profile.stddev = stddev if finite > 1 else None
     profile.zero_count = _int(metrics.get("zero"))
     profile.negative_count = _int(metrics.get("negative"))
@@ -339,7 +339,9 @@ def _strings(
 ) -> None:
     profile.min_length = _int(metrics.get("min_length"))
     profile.max_length = _int(metrics.get("max_length"))
-    profile.mean_length = _float(metrics.get("mean_length"))
+    non_null = int(metrics.get("non_null") or 0)
+    total = metrics.get("sum_length")
+    profile.mean_length = float(total) / non_null if total is not None and non_null else None
     profile.empty_count = _int(metrics.get("empty"))
     profile.blank_count = _int(metrics.get("blank"))
     if sketch is None or not sketch.counts:
