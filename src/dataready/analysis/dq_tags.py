@@ -112,7 +112,7 @@ def _critical(p: Mapping[str, Any], cfg: Mapping[str, Any]) -> TagProposal | Non
 
 def _high_null(p: Mapping[str, Any], cfg: Mapping[str, Any]) -> TagProposal | None:
     nulls = _num(p, "null_ratio")
-    if nulls is None or (_num(p, "row_count") or 1) == 0:
+    if nulls is None or _num(p, "row_count") == 0:  # an empty table has no null rate
         return None
     if nulls >= cfg["null_rate_threshold"]:
         return _tag("HighNullRate", null_ratio=nulls, threshold=cfg["null_rate_threshold"])
