@@ -1,12 +1,18 @@
-"""``GET /health``: liveness and store reachability, without authentication."""
+"""``GET /health``: liveness and store reachability, without authentication.
+
+Load balancers call this often; the store is probed at most once per second per process
+(in a worker thread), and every other call answers from that probe.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from starlette.responses import Response
 
 from dataready import __version__
@@ -15,6 +21,8 @@ from dataready.api.schemas.common import json_response
 router = APIRouter(tags=["health"])
 log = logging.getLogger("dataready.api")
 
+PROBE_INTERVAL_SECONDS = 1.0
+
 
 class HealthRead(BaseModel):
     status: str
@@ -22,14 +30,28 @@ class HealthRead(BaseModel):
     version: str
 
 
-@router.get("/health", response_model=HealthRead)
-def health(request: Request) -> Response:
-    """``ok`` (200) when the store answers, ``degraded`` (503) when it does not."""
+def _probe(engine: Engine) -> bool:
     try:
-        with request.app.state.store.engine.connect() as conn:
+        with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:
         log.warning("health: store unreachable: %s", exc)
+        return False
+    return True
+
+
+@router.get("/health", response_model=HealthRead)
+async def health(request: Request) -> Response:
+    """``ok`` (200) when the store answers, ``degraded`` (503) when it does not."""
+    state = request.app.state
+    now = time.monotonic()
+    last: tuple[float, bool] | None = getattr(state, "health_probe", None)
+    if last is None or now - last[0] >= PROBE_INTERVAL_SECONDS:
+        ok = await anyio.to_thread.run_sync(_probe, state.read_engine, limiter=state.read_limiter)
+        state.health_probe = (now, ok)
+    else:
+        ok = last[1]
+    if not ok:
         return json_response(
             HealthRead(status="degraded", store="unreachable", version=__version__), 503
         )
