@@ -141,6 +141,7 @@ def detect_phone(sample: SampleView) -> ValueMatch:
             and 7 <= v.digit_count(number) <= 15
             and _DATE_LIKE.fullmatch(value) is None
             and not v.is_ip_address(value)
+            and v.SSN_DASHED.fullmatch(value) is None  # NNN-NN-NNNN is no phone format
         )
         if not shaped:
             return False, False, False
