@@ -74,6 +74,9 @@ class SourceSettings(BaseModel):
     statement_timeout_seconds: float = Field(default=60.0, gt=0)
     connect_timeout_seconds: float = Field(default=10.0, gt=0)
     sample_rows: int = Field(default=1000, ge=1)
+    max_concurrent_per_service: int = Field(
+        default=4, ge=1, le=256, description="Heavy queries one process sends a source at once."
+    )
 
 
 class LocalSettings(BaseModel):

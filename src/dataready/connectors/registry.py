@@ -9,6 +9,7 @@ entry-point group before :class:`UnknownName` is raised with the list of known n
 from __future__ import annotations
 
 import importlib
+import threading
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
@@ -47,13 +48,19 @@ def register_connector(type_name: str, cls: type[Connector], *, replace: bool = 
     _CONNECTORS[type_name] = cls
 
 
+_load_lock = threading.RLock()
+
+
 def _load_builtins() -> None:
     global _builtins_loaded
     if _builtins_loaded:
         return
-    _builtins_loaded = True
-    for module in BUILTIN_MODULES:
-        importlib.import_module(module)
+    with _load_lock:  # threads asking at once must all wait for the imports to finish
+        if _builtins_loaded:
+            return
+        for module in BUILTIN_MODULES:
+            importlib.import_module(module)
+        _builtins_loaded = True
 
 
 def _load_entry_point(type_name: str) -> None:

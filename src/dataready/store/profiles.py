@@ -26,7 +26,6 @@ def add_profile(
     profiled_at: datetime | None = None,
 ) -> Profile:
     """Store one table profile (the ``TableProfile.to_dict()`` document)."""
-    sampling = profile.get("sampling") or {}
     row = Profile(
         client_id=tenant.client_id,
         project_id=tenant.project_id,
@@ -35,9 +34,9 @@ def add_profile(
         profiled_at=profiled_at or utcnow(),
         row_count=profile.get("row_count"),
         row_count_exact=bool(profile.get("row_count_exact", True)),
-        sampled=bool(sampling.get("sampled", profile.get("sampled", False))),
-        sample_method=sampling.get("method", profile.get("sample_method")),
-        rows_seen=sampling.get("rows_seen", profile.get("rows_seen")),
+        sampled=bool(profile.get("sampled", False)),
+        sample_method=profile.get("sample_method"),
+        rows_seen=profile.get("rows_profiled"),
         column_count=int(profile.get("column_count") or len(profile.get("columns") or [])),
         profile=profile,
     )

@@ -10,8 +10,9 @@ def register_builtins() -> None:
     from dataready.workflows.approval import register_applier
     from dataready.workflows.classification import GeneratePIITags
     from dataready.workflows.ingestion import ServiceIngestion
+    from dataready.workflows.profiling import Profiling
     from dataready.workflows.tagging import PROPOSAL_KIND, apply_machine_tags
 
-    for workflow in (ServiceIngestion, GeneratePIITags):
+    for workflow in (ServiceIngestion, Profiling, GeneratePIITags):
         register_workflow(workflow.workflow_type, workflow, replace=True)
     register_applier(PROPOSAL_KIND, apply_machine_tags, replace=True)

@@ -6,6 +6,7 @@ the entry-point group ``dataready.workflows`` is only the fallback.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from importlib.metadata import entry_points
 
@@ -32,14 +33,20 @@ def unregister_workflow(workflow_type: str) -> None:
     _REGISTRY.pop(workflow_type, None)
 
 
+_load_lock = threading.RLock()
+
+
 def _load_builtins() -> None:
     global _builtins_loaded
     if _builtins_loaded:
         return
-    _builtins_loaded = True
-    from dataready.workflows import builtin
+    with _load_lock:  # threads asking at once must all wait for the registrations
+        if _builtins_loaded:
+            return
+        from dataready.workflows import builtin
 
-    builtin.register_builtins()
+        builtin.register_builtins()
+        _builtins_loaded = True
 
 
 def canonical_type(workflow_type: str) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from dataready.connectors.base import Connector
 from dataready.connectors.registry import connect
@@ -18,3 +21,28 @@ def open_service(ctx: RunContext, service_name: str) -> tuple[Connector, uuid.UU
         config = services_q.connection_config(service, CredentialCipher(ctx.settings))
         service_id = service.id
     return connect(config, ctx.settings.sources), service_id
+
+
+_SLOTS: dict[tuple[str, str, str], threading.BoundedSemaphore] = {}
+_SLOTS_LOCK = threading.Lock()
+
+
+@contextmanager
+def service_slot(ctx: RunContext, service_name: str) -> Iterator[None]:
+    """Hold one of the service's query slots (``sources.max_concurrent_per_service``).
+
+    Bounds the heavy queries this process sends to one source across all its runs, so that
+    a profiling run fanned out over many tables never floods a database.
+    """
+    key = (ctx.tenant.client_id, ctx.tenant.project_id, service_name)
+    with _SLOTS_LOCK:
+        slot = _SLOTS.get(key)
+        if slot is None:
+            slot = threading.BoundedSemaphore(ctx.settings.sources.max_concurrent_per_service)
+            _SLOTS[key] = slot
+    while not slot.acquire(timeout=0.25):
+        ctx.check_cancelled()
+    try:
+        yield
+    finally:
+        slot.release()
