@@ -86,6 +86,55 @@ def _catalogue_summary(engine: Engine) -> Table:
     return table
 
 
+def _show_profile(engine: Engine, fqn: str) -> None:
+    from dataready.cli.profile import profile_table_view
+    from dataready.store import profiles as profiles_q
+
+    with engine.store.session() as s:
+        row = profiles_q.latest_profile(s, local_principal(engine.settings).tenant, fqn)
+        doc = row.profile
+    console.print(profile_table_view(doc, f"profile of {fqn} ({doc.get('row_count'):,} rows)"))
+
+
+def _evidence_text(ev: dict[str, object]) -> str:
+    """A one-line reading of a tag's evidence (never a raw value: a masked example at most)."""
+    bits = []
+    name = ev.get("name")
+    if isinstance(name, dict) and name.get("tokens"):
+        bits.append("name " + "+".join(str(t) for t in name["tokens"]))
+    values = ev.get("values")
+    if isinstance(values, dict):
+        share = values.get("validated_share") or values.get("matched_share")
+        if isinstance(share, int | float):
+            bits.append(
+                f"{share:.0%} of {values.get('values_checked')} values pass "
+                f"{values.get('validator') or values.get('pattern')}"
+            )
+        if values.get("masked_example"):
+            bits.append(f"e.g. {values['masked_example']}")
+    return "; ".join(bits)
+
+
+def _pii_summary(engine: Engine) -> Table:
+    from dataready.store import tags as tags_q
+
+    table = Table("column", "tag", "confidence", "evidence", title="personal data found")
+    with engine.store.session() as s:
+        rows = tags_q.list_tags(
+            s, local_principal(engine.settings).tenant, under=SERVICE, prefix="PII."
+        )
+        for t in rows:
+            if t.tag in ("PII.Sensitive", "PII.NonSensitive"):
+                continue
+            table.add_row(
+                t.asset_fqn.split(".", 3)[-1],
+                t.tag,
+                f"{t.confidence or 0:.2f}",
+                _evidence_text(t.evidence or {}),
+            )
+    return table
+
+
 def demo(
     scale: float = typer.Option(1.0, "--scale", help="Sample size (1 = dvdrental size)."),
 ) -> None:
@@ -111,6 +160,20 @@ def demo(
                 f"{out.get('changed')}, removed {out.get('removed')})"
             )
             console.print(_catalogue_summary(engine))
+            out = _run(engine, "profiling", f"{SERVICE}.sample.main")
+            console.print(
+                f"profiled {out.get('tables_profiled')} tables, {out.get('columns_profiled')} "
+                f"columns, {out.get('rows_profiled'):,} rows in {out.get('statements')} "
+                "statements (one scan per table)"
+            )
+            _show_profile(engine, f"{SERVICE}.sample.main.customer")
+            out = _run(engine, "generate-pii-tags", f"{SERVICE}.sample.main")
+            console.print(
+                f"classified {out.get('columns_classified')} columns: "
+                f"{out.get('columns_with_pii')} hold personal data, "
+                f"{out.get('tags_applied')} tags applied"
+            )
+            console.print(_pii_summary(engine))
     except DatareadyError as exc:
         raise fail(exc) from None
     console.print(

@@ -12,6 +12,7 @@ from dataready.cli import (
     db,
     definitions,
     demo,
+    profile,
     runs,
     sample,
     serve,
@@ -36,6 +37,7 @@ app.command("token")(token.token)
 app.command("run")(runs.run)
 app.command("sample")(sample.sample)
 app.command("demo")(demo.demo)
+app.command("profile")(profile.profile)
 
 
 def main() -> None:

@@ -1,0 +1,106 @@
+"""``dataready profile FQN``: a table's latest profile, readable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from dataready.cli.context import console, fail, local_engine, local_principal, print_json
+from dataready.domain.fqn import FQN, FQNLevel
+from dataready.errors import DatareadyError, ValidationFailed
+from dataready.store import profiles as profiles_q
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    text = str(value)
+    return text if len(text) <= 24 else text[:21] + "…"
+
+
+def profile_table_view(doc: dict[str, Any], title: str) -> Table:
+    """One row per column: the figures a person scans first."""
+    table = Table(
+        "column",
+        "type",
+        "nulls",
+        "distinct",
+        "min",
+        "max",
+        "mean",
+        "top value",
+        "formats",
+        title=title,
+    )
+    for col in doc.get("columns") or []:
+        if col.get("skipped_reason"):
+            table.add_row(
+                col["name"],
+                col.get("type_family") or "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                f"skipped: {col['skipped_reason']}",
+            )
+            continue
+        distinct = _num(col.get("distinct_count"))
+        if distinct and not col.get("distinct_exact"):
+            distinct = "≈" + distinct
+        top = (col.get("top_values") or [{}])[0]
+        formats = ", ".join(
+            f"{k} {v:.0%}" for k, v in (col.get("formats") or {}).items() if v >= 0.5
+        )
+        low, high, mean = col.get("min"), col.get("max"), col.get("mean")
+        if low is None and col.get("min_length") is not None:  # text: show lengths
+            low, high = f"len {col['min_length']}", f"len {col.get('max_length')}"
+            mean = col.get("mean_length")
+        table.add_row(
+            col["name"],
+            col.get("type_family") or "",
+            f"{col.get('null_ratio') or 0:.1%}",
+            distinct,
+            _num(low),
+            _num(high),
+            _num(mean),
+            f"{_num(top.get('value'))} ({top.get('count')})" if top else "",
+            formats,
+        )
+    return table
+
+
+def profile(
+    fqn: str = typer.Argument(..., help="A table FQN, e.g. sample.sample.main.customer"),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole profile as JSON."),
+) -> None:
+    """Show the latest profile of a table."""
+    try:
+        key = FQN.parse(fqn, field="fqn")
+        if key.level is not FQNLevel.TABLE:
+            raise ValidationFailed(
+                f"{fqn} is not a table FQN (service.database.schema.table)", field="fqn"
+            )
+        with local_engine(executor=False) as engine, engine.store.session() as s:
+            row = profiles_q.latest_profile(s, local_principal(engine.settings).tenant, str(key))
+            doc, when = row.profile, row.profiled_at
+    except DatareadyError as exc:
+        raise fail(exc) from None
+    if as_json:
+        print_json(doc)
+        return
+    rows = f"{doc.get('row_count'):,}" if doc.get("row_count") is not None else "?"
+    how = "exact" if doc.get("row_count_exact") else "estimated"
+    sampled = f", sampled ({doc.get('sample_method')})" if doc.get("sampled") else ""
+    console.print(
+        profile_table_view(
+            doc, f"{key} — {rows} rows ({how}){sampled}, profiled {when:%Y-%m-%d %H:%M:%S} UTC"
+        )
+    )
