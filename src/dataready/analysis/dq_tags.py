@@ -14,7 +14,8 @@ Column profile:
     ``distinct_count`` (int): distinct non-null values.
     ``distinct_ratio`` (float 0-1): distinct values over non-null values.
     ``formats`` (dict str → float): recognised format name → share of non-null values.
-    ``outliers`` (dict): ``iqr_count`` and/or ``sd_count`` (ints).
+    ``outliers`` (dict): ``iqr_count`` and/or ``sd_count`` (ints), or the profiler's
+        ``{"iqr": {"count": n}, "sigma": {"count": n}}``.
     ``type_family`` (str): the declared type's family (``integer``, ``string`` …).
     ``observed_type`` (str): the family the values actually parse as.
     ``observed_type_share`` (float 0-1, optional): share of values parsing as it.
@@ -48,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "mixed_format_min_share": 0.05,
     "mixed_format_max_dominant": 0.95,
     "outlier_ratio_threshold": 0.01,
+    "outlier_min_distinct": 10,
     "type_mismatch_min_share": 0.95,
     "critical_columns": [],
     "industry_info": None,
@@ -142,9 +144,19 @@ def _outliers(p: Mapping[str, Any], cfg: Mapping[str, Any]) -> TagProposal | Non
     if not isinstance(found, Mapping):
         return None
     counts = {k: int(found[k]) for k in ("iqr_count", "sd_count") if isinstance(found.get(k), int)}
+    # the profiler's shape: {"iqr": {"count": n, ...}, "sigma": {"count": n, ...}}
+    for key, name in (("iqr", "iqr_count"), ("sigma", "sd_count")):
+        block = found.get(key)
+        if isinstance(block, Mapping) and isinstance(block.get("count"), int):
+            counts.setdefault(name, int(block["count"]))
     rows = _num(p, "row_count")
     if not counts or not rows:
         return None
+    distinct = _num(p, "distinct_count")
+    if p.get("is_primary_key") or p.get("is_foreign_key") or (
+        distinct is not None and distinct <= cfg["outlier_min_distinct"]
+    ):
+        return None  # keys and codes with a handful of values have no meaningful outliers
     non_null = rows * (1.0 - (_num(p, "null_ratio") or 0.0)) or rows
     worst = max(counts.values())
     ratio = worst / non_null

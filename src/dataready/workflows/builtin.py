@@ -9,10 +9,19 @@ def register_builtins() -> None:
     """Register every built-in workflow implementation, as a plugin would."""
     from dataready.workflows.approval import register_applier
     from dataready.workflows.classification import GeneratePIITags
+    from dataready.workflows.dq_tagging import DQTagGeneration, GenerateDQTags
     from dataready.workflows.ingestion import ServiceIngestion
     from dataready.workflows.profiling import Profiling
+    from dataready.workflows.sensitivity import GenerateSensitivityTags
     from dataready.workflows.tagging import PROPOSAL_KIND, apply_machine_tags
 
-    for workflow in (ServiceIngestion, Profiling, GeneratePIITags):
+    for workflow in (
+        ServiceIngestion,
+        Profiling,
+        GeneratePIITags,
+        GenerateSensitivityTags,
+        GenerateDQTags,
+        DQTagGeneration,
+    ):
         register_workflow(workflow.workflow_type, workflow, replace=True)
     register_applier(PROPOSAL_KIND, apply_machine_tags, replace=True)

@@ -27,7 +27,7 @@ from dataready.workflows.tagging import (
 PII_FAMILIES = ("PII.",)
 
 
-def _threshold(config: dict[str, Any]) -> float:
+def confidence_threshold(config: dict[str, Any]) -> float:
     value = config.get("confidence_threshold", 0.8)
     try:
         threshold = float(value)
@@ -92,7 +92,7 @@ class GeneratePIITags(Workflow):
             raise ValidationFailed(
                 "generate-pii-tags needs asset_fqn: a schema or table FQN", field="asset_fqn"
             )
-        _threshold({**config, **parameters})
+        confidence_threshold({**config, **parameters})
 
     def plan(self, ctx: RunContext) -> list[TaskSpec]:
         return plan_tables(ctx, "classify-table")
@@ -102,7 +102,7 @@ class GeneratePIITags(Workflow):
         assert task.asset_fqn is not None
         tc = load_table(ctx, task.asset_fqn)
         results, gone = classify_table(
-            ctx, tc, _threshold(cfg), int(cfg.get("sample_rows") or 1000)
+            ctx, tc, confidence_threshold(cfg), int(cfg.get("sample_rows") or 1000)
         )
         tags = pii_tags(tc, results)
         propose_tags(ctx, tc, PII_FAMILIES, tags)

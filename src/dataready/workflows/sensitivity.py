@@ -1,0 +1,80 @@
+"""``generate-sensitivity-tags``: a sensitivity level and privacy category per column and
+table (the table takes the maximum of its columns).
+
+Levels come from the PII findings of each column through a documented mapping that
+``config.level_overrides`` (``levels``, ``categories``, ``default_level``) can change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dataready.analysis.sensitivity import (
+    SensitivityResult,
+    resolve_mapping,
+    sensitivity_for,
+    table_sensitivity,
+)
+from dataready.domain.fqn import FQN
+from dataready.errors import ValidationFailed
+from dataready.store.tags import MachineTag
+from dataready.workflows.base import RunContext, TaskSpec, Workflow
+from dataready.workflows.classification import classify_table, confidence_threshold
+from dataready.workflows.tagging import load_table, plan_tables, propose_tags
+
+FAMILIES = ("Sensitivity.", "PrivacyCategory.")
+
+
+def _overrides(config: dict[str, Any]) -> dict[str, Any]:
+    overrides = config.get("level_overrides") or {}
+    if not isinstance(overrides, dict):
+        raise ValidationFailed(
+            "config.level_overrides must be an object", field="config.level_overrides"
+        )
+    return overrides
+
+
+class GenerateSensitivityTags(Workflow):
+    workflow_type = "generate-sensitivity-tags"
+
+    def validate(
+        self, asset_fqn: FQN | None, config: dict[str, Any], parameters: dict[str, Any]
+    ) -> None:
+        if asset_fqn is None:
+            raise ValidationFailed(
+                f"{self.workflow_type} needs asset_fqn: a schema or table", field="asset_fqn"
+            )
+        merged = {**config, **parameters}
+        confidence_threshold(merged)
+        resolve_mapping(_overrides(merged))
+
+    def plan(self, ctx: RunContext) -> list[TaskSpec]:
+        return plan_tables(ctx, "sensitivity-table")
+
+    def run_task(self, ctx: RunContext, task: TaskSpec) -> dict[str, Any]:
+        cfg = {**ctx.config, **ctx.parameters}
+        assert task.asset_fqn is not None
+        tc = load_table(ctx, task.asset_fqn)
+        results, _ = classify_table(
+            ctx, tc, confidence_threshold(cfg), int(cfg.get("sample_rows") or 1000)
+        )
+        overrides = _overrides(cfg)
+        by_column: dict[str, SensitivityResult] = {
+            r.column: sensitivity_for(r, overrides) for r in results if r.skipped_reason is None
+        }
+        table = table_sensitivity(by_column)
+        tags: list[MachineTag] = []
+        for column, result in by_column.items():
+            fqn = str(tc.fqn.child(column))
+            tags += [
+                MachineTag(fqn, t.tag, round(t.confidence, 4), t.evidence) for t in result.tags()
+            ]
+        tags += [
+            MachineTag(str(tc.fqn), t.tag, round(t.confidence, 4), t.evidence) for t in table.tags()
+        ]
+        propose_tags(ctx, tc, FAMILIES, tags)
+        return {
+            "columns_classified": len(by_column),
+            "tags_proposed": len(tags),
+            f"tables_{table.level.label.lower()}": 1,
+        }
