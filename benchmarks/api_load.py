@@ -46,6 +46,7 @@ def free_port() -> int:
 def seed_run(store_url: str) -> tuple[str, str]:
     """A configuration and a completed run with 20 tasks, written through the store."""
     from dataready.domain.enums import RunStatus, TaskStatus
+    from dataready.domain.fqn import FQN
     from dataready.domain.tenant import Principal, Tenant
     from dataready.settings import DbSettings, Settings
     from dataready.store import configurations as configs_q
@@ -54,23 +55,44 @@ def seed_run(store_url: str) -> tuple[str, str]:
     from dataready.store.db import Store
     from dataready.store.types import utcnow
     from dataready.workflows.engine import prepare_store
-    from dataready.domain.fqn import FQN
 
     store = Store(Settings(db=DbSettings(url=store_url)))
     prepare_store(store)
     tenant = Tenant("bench", "bench")
     with store.session() as s:
         d = defs_q.default_definition_for_type(s, tenant, "generate-pii-tags")
-        c = configs_q.create_configuration(s, tenant, d, name="PII Detection - Production",
-                                           description=None, config={}, schedule=None,
-                                           triggers=[], created_by="bench")
-        run = runs_q.create_run(s, tenant, c, asset_fqn=FQN.parse(
-            "PostgreSQL.dvdrental.public.customer"), config={}, parameters={}, save_all=False,
-            created_by="bench")
+        c = configs_q.create_configuration(
+            s,
+            tenant,
+            d,
+            name="PII Detection - Production",
+            description=None,
+            config={},
+            schedule=None,
+            triggers=[],
+            created_by="bench",
+        )
+        run = runs_q.create_run(
+            s,
+            tenant,
+            c,
+            asset_fqn=FQN.parse("PostgreSQL.dvdrental.public.customer"),
+            config={},
+            parameters={},
+            save_all=False,
+            created_by="bench",
+        )
         for i in range(20):
-            t = runs_q.add_task(s, run, position=i, name=f"classify column {i}",
-                                task_type="classify", asset_fqn=None, params={},
-                                depends_on=[])
+            t = runs_q.add_task(
+                s,
+                run,
+                position=i,
+                name=f"classify column {i}",
+                task_type="classify",
+                asset_fqn=None,
+                params={},
+                depends_on=[],
+            )
             t.status = TaskStatus.COMPLETED.value
             t.attempt = 1
             t.output = {"tags": i}
@@ -85,9 +107,19 @@ def seed_run(store_url: str) -> tuple[str, str]:
 
 def wrk(url: str, token: str, clients: int, seconds: int) -> dict[str, float]:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "-H",
-         f"Authorization: Bearer {token}", url],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t2",
+            f"-c{clients}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            f"Authorization: Bearer {token}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
     def ms(label: str) -> float:
@@ -98,8 +130,7 @@ def wrk(url: str, token: str, clients: int, seconds: int) -> dict[str, float]:
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                       out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     err = int(non2xx.group(1)) if non2xx else 0
     if errors:
         err += sum(int(g) for g in errors.groups())
@@ -110,8 +141,10 @@ async def _py_client(url: str, token: str, clients: int, seconds: int) -> dict[s
     lat: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"},
-                                 limits=httpx.Limits(max_connections=clients)) as client:
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"}, limits=httpx.Limits(max_connections=clients)
+    ) as client:
+
         async def worker() -> None:
             nonlocal errors
             while time.perf_counter() < deadline:
@@ -123,8 +156,12 @@ async def _py_client(url: str, token: str, clients: int, seconds: int) -> dict[s
 
         await asyncio.gather(*(worker() for _ in range(clients)))
     lat.sort()
-    return {"rps": len(lat) / seconds, "p50": lat[len(lat) // 2],
-            "p99": lat[int(len(lat) * 0.99)], "errors": errors}
+    return {
+        "rps": len(lat) / seconds,
+        "p50": lat[len(lat) // 2],
+        "p99": lat[int(len(lat) * 0.99)],
+        "errors": errors,
+    }
 
 
 def drive(url: str, token: str, clients: int, seconds: int) -> dict[str, float]:
@@ -149,15 +186,34 @@ def main() -> None:
         from dataready.auth.tokens import mint_token
         from dataready.settings import AuthSettings, Settings
 
-        token = mint_token(Settings(auth=AuthSettings(secret=SECRET)),  # type: ignore[arg-type]
-                           client_id="bench", project_id="bench", roles=["viewer"])
+        token = mint_token(
+            Settings(auth=AuthSettings(secret=SECRET)),  # type: ignore[arg-type]
+            client_id="bench",
+            project_id="bench",
+            roles=["viewer"],
+        )
         port = free_port()
-        env = {**os.environ, "DATAREADY_DB__URL": store_url, "DATAREADY_AUTH__SECRET": SECRET,
-               "DATAREADY_DATA_DIR": tempfile.mkdtemp(), "DATAREADY_DB__POOL_SIZE": "20"}
+        env = {
+            **os.environ,
+            "DATAREADY_DB__URL": store_url,
+            "DATAREADY_AUTH__SECRET": SECRET,
+            "DATAREADY_DATA_DIR": tempfile.mkdtemp(),
+            "DATAREADY_DB__POOL_SIZE": "20",
+        }
         server = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "dataready"), "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", str(args.workers)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                str(ROOT / ".venv" / "bin" / "dataready"),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         base = f"http://127.0.0.1:{port}/api/data-readiness"
         run_url = f"{base}/workflows/{configuration_id}/runs/{run_id}"
@@ -180,12 +236,15 @@ def main() -> None:
         with psycopg.connect(ADMIN, autocommit=True) as con:
             con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     client = "wrk" if shutil.which("wrk") else "python asyncio client"
-    print(f"\n{args.clients} concurrent clients, {args.seconds} s each, {args.workers} server "
-          f"worker process(es), PostgreSQL store, client: {client}")
+    print(
+        f"\n{args.clients} concurrent clients, {args.seconds} s each, {args.workers} server "
+        f"worker process(es), PostgreSQL store, client: {client}"
+    )
     print(f"{'endpoint':<38}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
     for label, r in (("GET /health (HTTP floor)", floor), ("GET /workflows/{c}/runs/{r}", result)):
-        print(f"{label:<38}{r['rps']:>10.0f}{r['p50']:>10.1f}{r['p99']:>10.1f}"
-              f"{int(r['errors']):>8}")
+        print(
+            f"{label:<38}{r['rps']:>10.0f}{r['p50']:>10.1f}{r['p99']:>10.1f}{int(r['errors']):>8}"
+        )
     print(f"ratio run/health throughput: {result['rps'] / floor['rps']:.2f}")
     ok = result["p99"] < 50 and result["errors"] == 0
     print(f"target p99 < 50 ms and zero errors -> {'met' if ok else 'NOT met'}")

@@ -30,8 +30,9 @@ def test_bad_tokens_are_not_cached() -> None:
     import jwt
 
     v = TokenVerifier(AuthSettings(secret=SECRET))  # type: ignore[arg-type]
-    forged = jwt.encode({"client_id": "a", "exp": int(time.time()) + 60}, "wrong-secret-" * 4,
-                        algorithm="HS256")
+    forged = jwt.encode(
+        {"client_id": "a", "exp": int(time.time()) + 60}, "wrong-secret-" * 4, algorithm="HS256"
+    )
     with pytest.raises(AuthError, match="signature"):
         v.decode(forged)
     assert v.cached(forged) is None

@@ -153,8 +153,10 @@ def _outliers(p: Mapping[str, Any], cfg: Mapping[str, Any]) -> TagProposal | Non
     if not counts or not rows:
         return None
     distinct = _num(p, "distinct_count")
-    if p.get("is_primary_key") or p.get("is_foreign_key") or (
-        distinct is not None and distinct <= cfg["outlier_min_distinct"]
+    if (
+        p.get("is_primary_key")
+        or p.get("is_foreign_key")
+        or (distinct is not None and distinct <= cfg["outlier_min_distinct"])
     ):
         return None  # keys and codes with a handful of values have no meaningful outliers
     non_null = rows * (1.0 - (_num(p, "null_ratio") or 0.0)) or rows

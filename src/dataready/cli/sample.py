@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from dataready.cli.context import console, err_console, fail
 from dataready.errors import DatareadyError
@@ -15,7 +15,7 @@ def write_sample(url: str, scale: float, seed: int, replace: bool) -> SampleRepo
     with Progress(
         TextColumn("{task.description:>14}"), BarColumn(), MofNCompleteColumn(), console=err_console
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(table: str, done: int, total: int) -> None:
             if table not in tasks:

@@ -307,8 +307,10 @@ def config_from_parts(
     else:
         try:
             url = URL.create(
-                kind, username=creds.get("user") or config.get("user"),
-                host=config.get("host"), port=config.get("port"),
+                kind,
+                username=creds.get("user") or config.get("user"),
+                host=config.get("host"),
+                port=config.get("port"),
                 database=config.get("database"),
             ).render_as_string(hide_password=False)
         except (TypeError, ValueError) as exc:

@@ -74,7 +74,9 @@ def table_records(
     tfqn = FQN(service, database, schema, table.info.name)
     pk_cols = list(table.primary_key.columns) if table.primary_key else []
     fks = [_fk_doc(fk, service, database, schema) for fk in table.foreign_keys]
-    uniques = [{"name": u.name, "columns": list(u.columns)} for u in table.unique_constraints]
+    uniques: list[dict[str, Any]] = [
+        {"name": u.name, "columns": list(u.columns)} for u in table.unique_constraints
+    ]
     indexes = [
         {"name": i.name, "columns": list(i.columns), "unique": i.unique, "primary": i.primary}
         for i in table.indexes
