@@ -95,6 +95,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tables", type=int, default=1000)
     ap.add_argument("--columns", type=int, default=20)
+    ap.add_argument(
+        "--sample-scale",
+        type=float,
+        default=62.0,
+        help="also run benchmarks/sample_gen.py at this scale (62 ≈ 1 M payments); 0 skips it",
+    )
     args = ap.parse_args()
     name = f"dr_bench_{uuid.uuid4().hex[:8]}"
     print(f"building {args.tables} tables x {args.columns} columns in {name} ...", flush=True)
@@ -139,6 +145,12 @@ def main() -> None:
     )
     print(f"tables per second (first): {out['tables'] / first:,.0f}; peak RSS {rss:,.0f} MB")
     print(f"target: under 30 s -> {'met' if first < 30 else 'NOT met'}")
+    if args.sample_scale > 0:
+        print("\nsample generator into PostgreSQL (benchmarks/sample_gen.py):", flush=True)
+        import runpy
+
+        sys.argv = ["sample_gen.py", "--scale", str(args.sample_scale)]
+        runpy.run_path(str(Path(__file__).with_name("sample_gen.py")), run_name="__main__")
 
 
 if __name__ == "__main__":
