@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from tests.api.conftest import ADMIN_A, ADMIN_B, BASE, as_role, assert_envelope, engine_of
 
@@ -199,3 +200,49 @@ def test_catalogue_read_api(client: TestClient, tmp_path: Path) -> None:
     r = client.delete(f"{BASE}/assets/{email}/tags/PII.Email", headers=ADMIN_A)
     assert r.status_code == 200 and r.json()["state"] == "removed"
     assert client.get(f"{BASE}/assets/{email}/tags", headers=ADMIN_A).json() == []
+
+
+def test_credentials_never_reach_logs(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    client.post(
+        f"{BASE}/services/verify",
+        headers=ADMIN_A,
+        json={
+            "connection_type": "postgres",
+            "config": {"host": "127.0.0.1", "port": 5432, "database": "postgres"},
+            "credentials": {"username": "nobody_here", "password": SECRET_PW},
+        },
+    )
+    client.post(
+        f"{BASE}/services",
+        headers=ADMIN_A,
+        json={
+            "name": "logged",
+            "connection_type": "postgres",
+            "config": {"host": "127.0.0.1"},
+            "credentials": {"password": SECRET_PW},
+        },
+    )
+    assert SECRET_PW not in caplog.text
+
+
+def test_production_mode_refuses_default_secrets(tmp_path: Path) -> None:
+    from dataready.errors import ConfigError
+    from dataready.settings import AuthSettings, DbSettings, Settings
+    from dataready.workflows.engine import Engine
+
+    base = {
+        "data_dir": tmp_path,
+        "db": DbSettings(url=f"sqlite:///{tmp_path}/s.db"),
+        "mode": "production",
+    }
+    with pytest.raises(ConfigError, match="DATAREADY_AUTH__SECRET"):
+        Engine(Settings(**base)).start()  # type: ignore[arg-type]
+    strong = AuthSettings(secret="a-real-production-secret-0123456789")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="DATAREADY_SECRET_KEY"):
+        Engine(Settings(**base, auth=strong)).start()  # type: ignore[arg-type]
+    engine = Engine(Settings(**base, auth=strong, secret_key="k" * 40))  # type: ignore[arg-type]
+    engine.start()
+    engine.shutdown()

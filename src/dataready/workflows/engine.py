@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from dataready.settings import Settings
+from dataready.settings import Settings, check_startup
 from dataready.store import migrate
 from dataready.store.db import Store
 from dataready.store.definitions import ensure_builtin_definitions
@@ -38,7 +38,8 @@ class Engine:
         self.recovered: list[uuid.UUID] = []
 
     def start(self, *, migrate_store: bool = True, recover: bool = True) -> None:
-        """Prepare the store, fail orphaned runs and resume pending ones."""
+        """Check the settings, prepare the store, fail orphaned runs and resume pending ones."""
+        check_startup(self.settings)
         if migrate_store:
             prepare_store(self.store)
         if recover:
