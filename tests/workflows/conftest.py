@@ -3,9 +3,11 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import skip_or_fail
 from tests.workflows.fakes import register_fakes, unregister_fakes
 
 from dataready.domain.enums import RunStatus
@@ -151,3 +153,59 @@ def run_builtin(engine: Engine, workflow_type: str, fqn: str, **parameters: Any)
         ).id
     engine.submit(run_id)
     return wait_for(engine, run_id, timeout=120)
+
+
+SAKILA = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "sakila"
+
+
+@pytest.fixture
+def dvdrental() -> Any:
+    """The shared sakila dataset loaded into PostgreSQL as ``dvdrental``."""
+    import subprocess
+
+    import psycopg
+
+    if not SAKILA.exists():
+        pytest.skip("../shared/datasets/sakila is not present")
+    admin_url = "postgresql://postgres@127.0.0.1:5432/postgres"
+    try:
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        skip_or_fail(f"PostgreSQL is not reachable: {exc}")
+        raise
+    url = "postgresql://postgres@127.0.0.1:5432/dvdrental"
+    with admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname='dvdrental'").fetchone()
+        if exists:
+            with psycopg.connect(url) as con:
+                has = con.execute("SELECT to_regclass('public.customer')").fetchone()
+            if not has or has[0] is None:
+                pytest.fail("a database 'dvdrental' exists without the sakila tables")
+            yield url
+            return
+        admin.execute("CREATE DATABASE dvdrental")
+    try:
+        for name in ("postgres-sakila-schema.sql", "postgres-sakila-data.sql"):
+            subprocess.run(
+                [
+                    "psql",
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=0",
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "postgres",
+                    "-d",
+                    "dvdrental",
+                    "-f",
+                    str(SAKILA / name),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
+        yield url
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute("DROP DATABASE IF EXISTS dvdrental WITH (FORCE)")

@@ -106,10 +106,14 @@ class GeneratePIITags(Workflow):
         )
         tags = pii_tags(tc, results)
         propose_tags(ctx, tc, PII_FAMILIES, tags)
+        # the reason of each skipped column, so the task says why and not only how many
+        skipped = {r.column: r.skipped_reason for r in results if r.skipped_reason}
+        skipped |= {name: "no longer in the source; re-run service-ingestion" for name in gone}
         return {
             "columns_classified": sum(1 for r in results if r.skipped_reason is None),
-            "columns_skipped": sum(1 for r in results if r.skipped_reason) + len(gone),
+            "columns_skipped": len(skipped),
             "columns_with_pii": sum(1 for r in results if r.applied),
             "sensitive_columns": sum(1 for r in results if r.sensitive),
             "tags_proposed": len(tags),
+            "skipped": skipped,
         }
