@@ -89,11 +89,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.session_factory = eng.store.session_factory
         app.state.read_engine = reads.read_engine(eng.store.engine)
         app.state.read_limiter = anyio.CapacityLimiter(reads.READ_THREADS)
+        reader = (
+            reads.AsyncRunReader(eng.store.engine)
+            if eng.store.engine.dialect.name == "postgresql"
+            else None
+        )
+        if reader is not None:
+            await reader.open()
+        app.state.run_reader = reader
         _freeze_startup_objects()
         app.state.engine_handle = EngineHandle(eng, resolved.api.run_executor)
         try:
             yield
         finally:
+            if reader is not None:
+                await reader.close()
             if owns_engine:
                 eng.shutdown(wait=True)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import uuid
 
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -47,13 +46,8 @@ class RunReadFastPath:
         state = request.app.state
         try:
             principal = check_role(await current_principal(request, None), Role.VIEWER)
-            body = await anyio.to_thread.run_sync(
-                reads.run_document,
-                state.read_engine,
-                principal.tenant,
-                uuid.UUID(match.group(1)),
-                uuid.UUID(match.group(2)),
-                limiter=state.read_limiter,
+            body = await reads.read_run_document(
+                state, principal.tenant, uuid.UUID(match.group(1)), uuid.UUID(match.group(2))
             )
             response = Response(content=body, media_type="application/json")
         except DatareadyError as exc:

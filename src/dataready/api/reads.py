@@ -88,53 +88,17 @@ def read_engine(engine: Engine) -> Engine:
     return engine
 
 
-_RAW_SQL: dict[str, str] = {}
-
-
-def _fetch_raw(engine: Engine, params: dict[str, Any]) -> list[Any]:
-    """The statement straight through psycopg (PostgreSQL only: types come back native).
-
-    Skips SQLAlchemy's per-execution work on the hottest path; the connection still comes
-    from the engine's pool, in autocommit so that a read costs one round trip.
-    """
-    sql = _RAW_SQL.get(engine.dialect.name)
-    if sql is None:
-        sql = str(_RUN_DOCUMENT.compile(dialect=engine.dialect))
-        _RAW_SQL[engine.dialect.name] = sql
-    conn = engine.raw_connection()
-    try:
-        driver = conn.driver_connection
-        assert driver is not None
-        driver.autocommit = True
-        try:
-            with driver.cursor() as cur:
-                cur.execute(sql, params)
-                return list(cur.fetchall())
-        finally:
-            driver.autocommit = False
-    finally:
-        conn.close()
-
-
-def run_document(
-    engine: Engine, tenant: Tenant, configuration_id: uuid.UUID, run_id: uuid.UUID
-) -> bytes:
-    """The run document of the contract, as JSON bytes.
-
-    Raises:
-        NotFound: no such run of this configuration for this tenant.
-    """
-    params = {
+def _params(tenant: Tenant, configuration_id: uuid.UUID, run_id: uuid.UUID) -> dict[str, Any]:
+    return {
         "run_id": run_id,
         "configuration_id": configuration_id,
         "client_id": tenant.client_id,
         "project_id": tenant.project_id,
     }
-    if engine.dialect.name == "postgresql":
-        rows = _fetch_raw(engine, params)
-    else:
-        with engine.connect() as conn:
-            rows = list(conn.execute(_RUN_DOCUMENT, params).all())
+
+
+def _document(rows: list[Any], run_id: uuid.UUID) -> bytes:
+    """The run document from the joined rows (run columns, then task columns)."""
     if not rows:
         raise NotFound(
             f"workflow run {run_id} not found; list runs with GET /runs",
@@ -149,3 +113,71 @@ def run_document(
         dict(zip(_TASK_KEYS, row[_N_RUN:], strict=True)) for row in rows if row[_N_RUN] is not None
     ]
     return RunRead.model_validate(doc).model_dump_json().encode()
+
+
+def run_document(
+    engine: Engine, tenant: Tenant, configuration_id: uuid.UUID, run_id: uuid.UUID
+) -> bytes:
+    """The run document of the contract, as JSON bytes (blocking; any store).
+
+    Raises:
+        NotFound: no such run of this configuration for this tenant.
+    """
+    with engine.connect() as conn:
+        rows = list(conn.execute(_RUN_DOCUMENT, _params(tenant, configuration_id, run_id)).all())
+    return _document(rows, run_id)
+
+
+class AsyncRunReader:
+    """Reads run documents from PostgreSQL on the event loop, through its own small pool.
+
+    No thread hop and no SQLAlchemy on the path clients poll: psycopg's async connection in
+    autocommit (one round trip per read), the statement compiled once.
+    """
+
+    def __init__(self, engine: Engine, max_size: int = 8) -> None:
+        from psycopg_pool import AsyncConnectionPool
+
+        conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._sql = str(_RUN_DOCUMENT.compile(dialect=engine.dialect))
+        self._pool = AsyncConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=max_size,
+            open=False,
+            kwargs={"autocommit": True, "prepare_threshold": 0},
+        )
+
+    async def open(self) -> None:
+        await self._pool.open()
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def run_document(
+        self, tenant: Tenant, configuration_id: uuid.UUID, run_id: uuid.UUID
+    ) -> bytes:
+        async with self._pool.connection() as conn:
+            cur = await conn.execute(self._sql, _params(tenant, configuration_id, run_id))
+            rows = await cur.fetchall()
+        return _document(list(rows), run_id)
+
+
+async def read_run_document(
+    state: Any, tenant: Tenant, configuration_id: uuid.UUID, run_id: uuid.UUID
+) -> bytes:
+    """The run document through the app's async reader, or a worker thread without one."""
+    reader: AsyncRunReader | None = getattr(state, "run_reader", None)
+    if reader is not None:
+        return await reader.run_document(tenant, configuration_id, run_id)
+    import anyio.to_thread
+
+    body: bytes = await anyio.to_thread.run_sync(
+        run_document,
+        state.read_engine,
+        tenant,
+        configuration_id,
+        run_id,
+        limiter=state.read_limiter,
+    )
+    return body

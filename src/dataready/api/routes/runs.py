@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-import anyio.to_thread
 from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
@@ -79,14 +78,8 @@ async def get_run(
     configuration_id: uuid.UUID, run_id: uuid.UUID, principal: Viewer, request: Request
 ) -> Response:
     """One run with its tasks (the hot path clients poll: see :mod:`dataready.api.reads`)."""
-    state = request.app.state
-    body = await anyio.to_thread.run_sync(
-        reads.run_document,
-        state.read_engine,
-        principal.tenant,
-        configuration_id,
-        run_id,
-        limiter=state.read_limiter,
+    body = await reads.read_run_document(
+        request.app.state, principal.tenant, configuration_id, run_id
     )
     return Response(content=body, media_type="application/json")
 
