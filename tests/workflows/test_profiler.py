@@ -300,3 +300,215 @@ def _check_temporal_and_boolean(profile: TableProfile, rows: list[dict[str, Any]
     flags = [r["active"] for r in rows if r["active"] is not None]
     assert active.true_count == sum(flags) and active.false_count == len(flags) - sum(flags)
     assert active.true_ratio == pytest.approx(sum(flags) / len(flags))
+
+
+def test_empty_table(source: Source) -> None:
+    source.write(f"CREATE TABLE {source.q('empty')} (a INTEGER, b VARCHAR(10), c DATE)")
+    profile = _profile(source, "empty")
+    assert profile.row_count == 0 and profile.rows_sketched == 0
+    assert profile.duplicate_rows == 0 and profile.freshness_seconds is None
+    for column in profile.columns:
+        assert column.null_count == 0 and column.distinct_count == 0 and column.null_ratio is None
+        assert column.top_values == [] and column.min is None and column.quantiles is None
+    json.dumps(profile.to_dict())
+
+
+def test_single_row(source: Source) -> None:
+    source.write(f"CREATE TABLE {source.q('one')} (a INTEGER, b VARCHAR(10))")
+    source.insert("one", ["a", "b"], [[7, "x"]])
+    profile = _profile(source, "one")
+    a = profile.column("a")
+    assert (a.min, a.max, a.sum, a.mean, a.stddev) == (7, 7, 7, 7.0, None)
+    assert a.quantiles == {k: 7.0 for k in ("p01", "p05", "p25", "p50", "p75", "p95", "p99")}
+    assert a.histogram == {"edges": [7.0, 7.0], "counts": [1], "exact": True}
+    assert a.unique_count == 1 and a.duplicate_count == 0
+    assert profile.column("b").patterns == [{"pattern": "a", "count": 1}]
+
+
+def test_duplicate_rows_are_counted(source: Source) -> None:
+    source.write(f"CREATE TABLE {source.q('dups')} (a INTEGER, b VARCHAR(10))")
+    source.insert("dups", ["a", "b"], [[1, "x"], [1, "x"], [1, "x"], [2, "x"], [2, None]])
+    profile = _profile(source, "dups")
+    assert profile.duplicate_rows == 2 and profile.duplicate_rows_exact
+
+
+def test_missing_table_is_not_found(source: Source) -> None:
+    with pytest.raises(NotFound):
+        _profile(source, "no_such_table")
+    source.write(f"CREATE TABLE {source.q('t')} (a INTEGER)")
+    with (
+        connect(source.config) as conn,
+        pytest.raises(NotFound, match="no column"),
+    ):
+        profile_table(conn, source.database, source.schema, "t", columns=["zzz"])
+
+
+def test_table_dropped_while_profiling_is_not_found(source: Source) -> None:
+    source.write(f"CREATE TABLE {source.q('gone')} (a INTEGER)")
+    source.insert("gone", ["a"], [[i] for i in range(50)])
+    if source.engine == "duckdb":
+        pytest.skip("DuckDB: a writer cannot open the file while the profiler reads it")
+    calls = []
+
+    def drop() -> None:
+        # The first call comes between batches, inside the read (which holds the table's
+        # lock); the second just before the aggregate statement.
+        calls.append(1)
+        if len(calls) == 2:
+            source.write(f"DROP TABLE {source.q('gone')}")
+
+    with connect(source.config) as conn, pytest.raises(NotFound, match="vanished"):
+        profile_table(conn, source.database, source.schema, "gone", check_cancelled=drop)
+
+
+def _count_statements(conn: Connector) -> list[str]:
+    sent: list[str] = []
+    fetch, stream = conn._fetch, conn._stream
+
+    def counting_fetch(sql: str, *args: Any, **kwargs: Any) -> Any:
+        sent.append(sql)
+        return fetch(sql, *args, **kwargs)
+
+    def counting_stream(sql: str, *args: Any, **kwargs: Any) -> Any:
+        sent.append(sql)
+        return stream(sql, *args, **kwargs)
+
+    conn._fetch = counting_fetch  # type: ignore[method-assign]
+    conn._stream = counting_stream  # type: ignore[method-assign]
+    return sent
+
+
+def test_statement_count_does_not_grow_with_columns(source: Source) -> None:
+    counts = {}
+    for width in (5, 50):
+        table = f"w{width}"
+        kinds = ["INTEGER", "VARCHAR(20)", "DATE", TYPES[source.engine]["float"]]
+        columns = [f"c{i}" for i in range(width)]
+        ddl = ", ".join(f"{c} {kinds[i % 4]}" for i, c in enumerate(columns))
+        source.write(f"CREATE TABLE {source.q(table)} ({ddl})")
+        values = [1, "text", dt.date(2020, 1, 2), 1.5]
+        row = [_driver_value(source, values[i % 4]) for i in range(width)]
+        source.insert(table, columns, [row] * 20)
+        with connect(source.config) as conn:
+            sent = _count_statements(conn)
+            profile = profile_table(conn, source.database, source.schema, table)
+        assert profile.statements == len(sent)
+        counts[width] = len(sent)
+    assert counts[5] == counts[50] <= 4, counts
+
+
+def test_sampled_profile_records_how(source: Source) -> None:
+    source.write(f"CREATE TABLE {source.q('big')} (a INTEGER, b VARCHAR(20))")
+    source.insert("big", ["a", "b"], [[i, f"v{i % 100}"] for i in range(5_000)])
+    if source.engine == "postgres":
+        source.write("ANALYZE")
+    by_rows = _profile(source, "big", sample_rows=1_000)
+    assert by_rows.sampled and by_rows.rows_profiled <= 1_000
+    assert by_rows.rows_sketched <= 1_000
+    assert by_rows.sample_method in {
+        "limit",
+        "tablesample_bernoulli",
+        "using_sample_reservoir",
+        "random_filter",
+        "none",
+    }
+    by_percent = _profile(source, "big", sample_percent=20)
+    assert by_percent.sampled and by_percent.sample_percent == 20
+    assert 500 < by_percent.rows_profiled < 1_600
+    assert not by_percent.row_count_exact and by_percent.row_count_source == "extrapolated"
+    assert 2_500 < by_percent.row_count < 8_000
+    sketched = _profile(source, "big", sketch_rows=500)
+    assert sketched.row_count == 5_000 and sketched.row_count_exact
+    assert sketched.sampled and sketched.sample_method.startswith("sketches:")
+    assert sketched.rows_sketched <= 500
+
+
+def test_distinct_estimates_stay_inside_their_error(source: Source) -> None:
+    n = 100_000
+    source.write(f"CREATE TABLE {source.q('wide_distinct')} (k INTEGER, s VARCHAR(20))")
+    source.insert("wide_distinct", ["k", "s"], [[i, f"s{i * 7919 % n}"] for i in range(n)])
+    if source.engine == "postgres":
+        source.write("ANALYZE")
+    profile = _profile(
+        source, "wide_distinct", sketch_rows=10_000, exact_distinct_cap=0, counts_cap=1_000
+    )
+    for name in ("k", "s"):
+        column = profile.column(name)
+        assert not column.distinct_exact, (name, column.distinct_method)
+        if column.distinct_error is not None:
+            assert abs(column.distinct_count - n) / n <= column.distinct_error, column
+        else:  # extrapolated from the sample: no bound stated, but it must be sane
+            assert 0.3 * n < column.distinct_count <= n
+
+
+def test_hll_over_the_whole_table_stays_inside_its_error(tmp_path: Path) -> None:
+    gen = make_source("sqlite", tmp_path)
+    src = next(gen)
+    n = 100_000
+    src.write("CREATE TABLE h (k INTEGER, s TEXT)")
+    src.insert("h", ["k", "s"], [[i, f"value-{i}"] for i in range(n)])
+    profile = _profile(src, "h", sketch_rows=200_000, exact_distinct_cap=0, counts_cap=1_000)
+    for name in ("k", "s"):
+        column = profile.column(name)
+        assert column.distinct_method == "hll" and not column.distinct_exact
+        assert column.distinct_error is not None and column.distinct_error < 0.02
+        assert abs(column.distinct_count - n) / n <= column.distinct_error
+        assert not column.unique_exact and column.duplicate_count is not None
+
+
+def test_statement_timeout_names_the_table(tmp_path: Path) -> None:
+    gen = make_source("sqlite", tmp_path)
+    src = next(gen)
+    src.write("CREATE TABLE slow (x INTEGER, s TEXT)")
+    src.write(
+        "INSERT INTO slow WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+        "WHERE x < 400000) SELECT x, 'v' || x FROM c"
+    )
+    settings = SourceSettings(statement_timeout_seconds=0.05)
+    with connect(src.config, settings) as conn:
+        with pytest.raises(QueryTimeout, match=r"profiling profile\.main\.slow timed out") as info:
+            profile_table(
+                conn, "profile", "main", "slow", options=ProfileOptions(exact_distinct_cap=50)
+            )
+        assert info.value.details["table"] == "profile.main.slow"
+
+
+@pytest.mark.postgres
+def test_statement_timeout_on_postgres(tmp_path: Path) -> None:
+    gen = make_source("postgres", tmp_path)
+    src = next(gen)
+    src.write("CREATE VIEW slow AS SELECT g AS x FROM generate_series(1, 10) g, pg_sleep(3) s")
+    with (
+        connect(src.config, SourceSettings(statement_timeout_seconds=0.5)) as conn,
+        pytest.raises(QueryTimeout, match="slow timed out"),
+    ):
+        profile_table(conn, src.database, src.schema, "slow")
+    gen.close()
+
+
+def test_cancellation_stops_between_batches(tmp_path: Path) -> None:
+    gen = make_source("sqlite", tmp_path)
+    src = next(gen)
+    src.write("CREATE TABLE t (a INTEGER)")
+    src.insert("t", ["a"], [[i] for i in range(5_000)])
+    calls = []
+
+    class Stop(Exception):
+        pass
+
+    def cancel() -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise Stop
+
+    with connect(src.config) as conn:
+        with pytest.raises(Stop):
+            profile_table(
+                conn,
+                "profile",
+                "main",
+                "t",
+                options=ProfileOptions(batch_size=1_000),
+                check_cancelled=cancel,
+            )
+        assert conn.execute("SELECT COUNT(*) FROM t").rows[0][0] == 5_000

@@ -287,10 +287,10 @@ def _numbers(
     if native is not None:
         values = [_float(v) for v in native]
         profile.quantiles_exact, profile.quantiles_rank_error = True, None
-    elif dist is not None:
+    elif dist is not None and dist.total:
         values = [dist.quantile(q) for q in levels]
         profile.quantiles_exact, profile.quantiles_rank_error = True, None
-    elif kll is not None and not kll.is_empty():
+    elif kll is not None and not kll.is_empty() and dist is None:
         values = [float(v) for v in kll.get_quantiles(list(levels))]
         profile.quantiles_exact, profile.quantiles_rank_error = False, kll_rank_error(kll)
     else:
