@@ -1,0 +1,126 @@
+"""Merging aggregates and sketches into profiles, without a database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+from dataready.analysis.profiling import (
+    ColumnMeta,
+    ColumnSketch,
+    PassFacts,
+    SketchConfig,
+    build_column,
+    build_table,
+    plan_columns,
+)
+from dataready.domain.profiling import ValueKind
+from dataready.sql.profile import ColumnSpec, DistinctMethod, ProfileDialect
+from dataready.sql.types import TypeFamily
+
+NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+PG = ProfileDialect("postgresql", True, None, True)
+DUCK = ProfileDialect("duckdb", True, "approx_count_distinct", True)
+SQLITE = ProfileDialect("sqlite")
+
+
+def _sketch(kind: ValueKind, family: TypeFamily, values: list[object], cap: int = 20_000):  # type: ignore[no-untyped-def]
+    sketch = ColumnSketch(kind, family, SketchConfig(counts_cap=cap))
+    sketch.update(values)
+    return sketch
+
+
+def _build(meta, spec, metrics, sketch, facts):  # type: ignore[no-untyped-def]
+    return build_column(
+        meta, spec, metrics, sketch, facts, top_n=5, max_patterns=5, histogram_bins_max=20
+    )
+
+
+def test_plan_prefers_what_the_sample_already_knows() -> None:
+    metas = [
+        ColumnMeta("low", 1, "integer", TypeFamily.INTEGER),
+        ColumnMeta("mid", 2, "integer", TypeFamily.INTEGER),
+        ColumnMeta("high", 3, "text", TypeFamily.STRING),
+        ColumnMeta("doc", 4, "jsonb", TypeFamily.JSON),
+    ]
+    sketches = {
+        "low": _sketch(ValueKind.NUMERIC, TypeFamily.INTEGER, [1, 2, 1, 2]),
+        "mid": _sketch(ValueKind.NUMERIC, TypeFamily.INTEGER, [1, 2, 3, 3]),
+        "high": _sketch(ValueKind.STRING, TypeFamily.STRING, [str(i) for i in range(50_000)], 1000),
+    }
+    kwargs = {"stream_complete": False, "exact_distinct_cap": 8, "native_quantiles": False}
+    pg = plan_columns(PG, metas, sketches, **kwargs)  # type: ignore[arg-type]
+    assert [s.distinct for s in pg] == [
+        DistinctMethod.NONE,
+        DistinctMethod.EXACT,
+        DistinctMethod.HASH_SAMPLED,
+        DistinctMethod.NONE,
+    ]
+    assert pg[2].hash_modulus == 4
+    duck = plan_columns(DUCK, metas, sketches, **kwargs)  # type: ignore[arg-type]
+    assert duck[2].distinct is DistinctMethod.NATIVE_APPROX
+    capped = plan_columns(SQLITE, metas, sketches, **{**kwargs, "exact_distinct_cap": 0})  # type: ignore[arg-type]
+    assert [s.distinct for s in capped][1:3] == [DistinctMethod.NONE, DistinctMethod.NONE]
+
+
+def test_hash_sampled_and_native_distincts_state_their_error() -> None:
+    meta = ColumnMeta("k", 1, "integer", TypeFamily.INTEGER)
+    facts = PassFacts(1_000_000, 100_000, False, NOW)
+    spec = ColumnSpec("k", TypeFamily.INTEGER, "integer", DistinctMethod.HASH_SAMPLED, 64)
+    column = _build(meta, spec, {"non_null": 1_000_000, "distinct": 15_600}, None, facts)
+    assert column.distinct_count == 998_400 and not column.distinct_exact
+    assert column.distinct_error == 2 * math.sqrt(63 / (64 * 15_600))
+    assert column.distinct_method == "hash_sampled_1_in_64"
+    assert column.duplicate_count == 1_600 and not column.unique_exact
+    assert 996_800 <= (column.unique_count or 0) <= 998_400
+    native = ColumnSpec("k", TypeFamily.INTEGER, "integer", DistinctMethod.NATIVE_APPROX)
+    column = _build(meta, native, {"non_null": 10, "distinct": 12}, None, facts)
+    assert column.distinct_count == 10 and column.distinct_error == 0.05
+
+
+def test_extrapolated_distinct_from_a_sample() -> None:
+    meta = ColumnMeta("s", 1, "text", TypeFamily.STRING)
+    sketch = _sketch(ValueKind.STRING, TypeFamily.STRING, [f"v{i}" for i in range(1_000)])
+    facts = PassFacts(10_000, 1_000, False, NOW)
+    spec = ColumnSpec("s", TypeFamily.STRING, "text")
+    column = _build(meta, spec, {"non_null": 10_000}, sketch, facts)
+    assert column.distinct_method == "sample_extrapolated" and column.distinct_error is None
+    assert column.distinct_count == 10_000
+    assert column.top_values[0]["count"] == 10  # a sample count scaled to the table
+    assert not column.top_values_exact and not column.patterns_exact
+
+
+def test_skipped_columns_and_stable_keys() -> None:
+    facts = PassFacts(3, 3, True, NOW)
+    doc = _build(ColumnMeta("d", 1, "json", TypeFamily.JSON), None, {"non_null": 2}, None, facts)
+    assert not doc.profiled and "JSON" in (doc.skipped_reason or "")
+    assert doc.null_count == 1
+    ts_meta = ColumnMeta("t", 2, "timestamp", TypeFamily.TIMESTAMP)
+    ts_spec = ColumnSpec("t", TypeFamily.TIMESTAMP, "timestamp")
+    sketch = _sketch(ValueKind.TEMPORAL, TypeFamily.TIMESTAMP, ["2024-12-31 00:00:00"] * 3)
+    metrics = {
+        "non_null": 3,
+        "min": "2024-12-31 00:00:00",
+        "max": "2024-12-31 00:00:00",
+        "future": 0,
+    }
+    stamp = _build(ts_meta, ts_spec, metrics, sketch, facts)
+    assert stamp.freshness_seconds is not None and stamp.freshness_seconds > 0
+    table = build_table(
+        database="db",
+        schema="s",
+        table="t",
+        columns=[doc, stamp],
+        row_count=3,
+        row_count_exact=True,
+        row_count_source="count",
+        size_bytes=None,
+        sample=(False, "none", None),
+        facts=facts,
+        duplicate_rows=(0, True),
+    )
+    data = table.to_dict()
+    json.dumps(data)
+    assert data["freshness_column"] == "t" and data["column_count"] == 2
+    assert set(data["columns"][0]) == set(data["columns"][1])

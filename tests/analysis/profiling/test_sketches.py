@@ -1,0 +1,84 @@
+"""The streamed column sketches: exact while small, DataSketches past the cap."""
+
+from __future__ import annotations
+
+import math
+import random
+from decimal import Decimal
+
+from dataready.analysis.profiling.sketches import ColumnSketch, RowSketch, SketchConfig
+from dataready.domain.profiling import ValueKind
+from dataready.sql.types import TypeFamily
+
+
+def _feed(sketch: ColumnSketch, values: list[object], batch: int = 1000) -> None:
+    for start in range(0, len(values), batch):
+        sketch.update(values[start : start + batch])
+
+
+def test_small_columns_are_counted_exactly() -> None:
+    sketch = ColumnSketch(ValueKind.STRING, TypeFamily.STRING, SketchConfig())
+    values = ["a", "b", None, "a", "c", None, "a"]
+    _feed(sketch, values)
+    assert (sketch.values, sketch.nulls) == (5, 2)
+    assert sketch.distinct() == (3, True, None)
+    assert sketch.singletons() == 2
+    assert sketch.top(2) == ([("a", 3), ("b", 1)], True, 0)
+
+
+def test_hll_distinct_on_100k_values_stays_inside_its_bound() -> None:
+    n = 100_000
+    for kind, family, make in (
+        (ValueKind.NUMERIC, TypeFamily.INTEGER, lambda i: i),
+        (ValueKind.STRING, TypeFamily.STRING, lambda i: f"id-{i:08d}"),
+        (ValueKind.NUMERIC, TypeFamily.DECIMAL, lambda i: Decimal(i) / 100),
+    ):
+        sketch = ColumnSketch(kind, family, SketchConfig(counts_cap=5_000))
+        _feed(sketch, [make(i) for i in range(n)] + [make(i) for i in range(0, n, 2)])
+        count, exact, error = sketch.distinct()
+        assert not exact and error is not None and error < 0.02
+        assert abs(count - n) / n <= error, (family, count)
+        assert sketch.singletons() is None
+
+
+def test_frequent_items_after_a_spill() -> None:
+    rng = random.Random(1)
+    values: list[object] = [f"rare{i}" for i in range(30_000)]
+    values += ["hot"] * 5_000 + ["warm"] * 2_000
+    rng.shuffle(values)
+    sketch = ColumnSketch(ValueKind.STRING, TypeFamily.STRING, SketchConfig(counts_cap=1_000))
+    _feed(sketch, values)
+    top, exact, error = sketch.top(2)
+    assert not exact and error > 0
+    assert [t[0] for t in top] == ["hot", "warm"]
+    assert abs(top[0][1] - 5_000) <= error and abs(top[1][1] - 2_000) <= error
+    assert len(sketch.counts) > 1_000  # text keeps its first values for shapes
+
+
+def test_nan_and_infinities_are_counted_apart() -> None:
+    sketch = ColumnSketch(ValueKind.NUMERIC, TypeFamily.FLOAT, SketchConfig())
+    _feed(sketch, [1.0, math.nan, math.inf, -math.inf, math.nan, 2.0, None])
+    assert (sketch.nan, sketch.pos_inf, sketch.neg_inf) == (2, 1, 1)
+    assert sketch.kll.n == 2 and sketch.kll.get_max_value() == 2.0
+    assert sketch.distinct() == (5, True, None)  # NaN counts once, like SQL's DISTINCT
+
+
+def test_long_text_is_truncated_but_stays_distinct() -> None:
+    sketch = ColumnSketch(ValueKind.STRING, TypeFamily.STRING, SketchConfig(max_value_length=10))
+    _feed(sketch, ["x" * 50, "x" * 51, "short"])
+    assert sketch.distinct()[0] == 3
+    assert all(len(str(k)) < 30 for k in sketch.counts)
+
+
+def test_extremes_keep_the_smallest_and_largest() -> None:
+    sketch = ColumnSketch(ValueKind.NUMERIC, TypeFamily.INTEGER, SketchConfig())
+    values = list(range(1000))
+    random.Random(2).shuffle(values)
+    _feed(sketch, values, batch=37)
+    assert sketch.low == [0, 1, 2, 3, 4] and sketch.high == [995, 996, 997, 998, 999]
+
+
+def test_row_sketch_counts_duplicates_with_unhashable_values() -> None:
+    rows = RowSketch()
+    rows.update([(1, "a"), (1, "a"), (2, [1, 2]), (2, [1, 2]), (3, memoryview(b"x"))])
+    assert rows.rows == 5 and rows.distinct_rows == 3
