@@ -1,27 +1,82 @@
-"""``dataready serve``: the REST API (and the local executor) in one process."""
+"""``dataready serve``: the REST API (and the local executor) in one or more processes.
+
+With ``--workers N`` each worker process binds its own listening socket with
+``SO_REUSEPORT``, so the kernel spreads connections evenly over the workers (a shared
+socket hands most connections to whichever process wakes first, and the busiest worker then
+sets the tail latency).
+"""
 
 from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import socket
+import sys
+from types import FrameType
 
 import typer
 
 from dataready.settings import get_settings
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _worker(host: str, port: int) -> None:
+    import uvicorn
+
+    sock = _bind(host, port)
+    config = uvicorn.Config(
+        "dataready.api.app:create_app", factory=True, log_level="info", access_log=False
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
 def serve(
     host: str | None = typer.Option(None, "--host", help="Interface to bind."),
     port: int | None = typer.Option(None, "--port", help="Port to listen on."),
-    workers: int = typer.Option(1, "--workers", help="HTTP worker processes."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes."),
 ) -> None:
     """Serve the data-readiness API."""
-    import uvicorn
-
     settings = get_settings()
-    uvicorn.run(
-        "dataready.api.app:create_app",
-        factory=True,
-        host=host or settings.api.host,
-        port=port or settings.api.port,
-        workers=workers,
-        log_level="info",
-        access_log=False,
-    )
+    bind_host, bind_port = host or settings.api.host, port or settings.api.port
+    if workers == 1 or not hasattr(socket, "SO_REUSEPORT"):
+        import uvicorn
+
+        uvicorn.run(
+            "dataready.api.app:create_app",
+            factory=True,
+            host=bind_host,
+            port=bind_port,
+            workers=workers,
+            log_level="info",
+            access_log=False,
+        )
+        return
+    ctx = multiprocessing.get_context("spawn")
+    procs = [
+        ctx.Process(target=_worker, args=(bind_host, bind_port), daemon=False)
+        for _ in range(workers)
+    ]
+    for p in procs:
+        p.start()
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        for p in procs:
+            if p.pid is not None and p.is_alive():
+                os.kill(p.pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for p in procs:
+        p.join()
+    sys.exit(max((p.exitcode or 0) for p in procs))
