@@ -125,3 +125,9 @@ def test_hash_modulus() -> None:
             '"t"',
             [ColumnSpec("a", TypeFamily.INTEGER, "integer", DistinctMethod.HASH_SAMPLED, 3)],
         )
+
+
+def test_views_are_not_table_sampled_on_postgres() -> None:
+    pg, duck = DIALECTS["postgresql"], DIALECTS["duckdb"]
+    assert plan_sample(pg, percent=10, view=True).method is SampleMethod.RANDOM_FILTER
+    assert plan_sample(duck, percent=10, view=True).method is SampleMethod.DUCKDB_BERNOULLI

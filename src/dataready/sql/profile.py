@@ -60,6 +60,8 @@ class _Spelling:
     """Appended to the per-row subquery so the planner evaluates its expressions once."""
     typed_hash: tuple[tuple[str, str], ...] = ()
     """(type prefix, hash) pairs tried before ``hash``: cheaper than hashing text."""
+    samples_views: bool = False
+    """The sampling clause applies to views too (else: tables only)."""
 
 
 _TRIM_SET = "' ' || {chr}(9) || {chr}(10) || {chr}(13)"
@@ -106,6 +108,7 @@ _SPELLING: dict[str, _Spelling] = {
         stddev="STDDEV_SAMP({c})",
         float_special="{c} = CAST({v} AS DOUBLE)",
         count_if=_FILTER,
+        samples_views=True,
     ),
     "mysql": _Spelling(
         length="CHAR_LENGTH({c})",
@@ -211,6 +214,7 @@ def plan_sample(
     percent: float | None = None,
     row_estimate: int | None = None,
     system: bool = False,
+    view: bool = False,
 ) -> SampleSpec:
     """The sampling clause for reading ``rows`` rows or ``percent`` % of a table.
 
@@ -221,7 +225,10 @@ def plan_sample(
         row_estimate: the catalogue's row count, to turn ``rows`` into a fraction.
         system: block sampling (``TABLESAMPLE SYSTEM``: reads only the sampled pages,
             clustered) instead of row sampling (``BERNOULLI``: scans every page).
+        view: the relation is a view (PostgreSQL samples only tables: a random filter then).
     """
+    if view and not _spelling(dialect.name).samples_views:
+        dialect = ProfileDialect(dialect.name, False, dialect.approx_distinct_function)
     if percent is not None and not percent > 0:
         raise ValueError("sample percent must be > 0")
     if rows is not None and row_estimate is not None and rows >= row_estimate and percent is None:

@@ -36,7 +36,7 @@ from dataready.analysis.profiling import (
     plan_columns,
 )
 from dataready.connectors.base import Connector
-from dataready.connectors.models import ColumnInfo, TableInfo
+from dataready.connectors.models import ColumnInfo, TableInfo, TableKind
 from dataready.domain.profiling import ValueKind
 from dataready.errors import NotFound, QueryFailed, QueryTimeout, ValidationFailed
 from dataready.sql.profile import (
@@ -77,7 +77,7 @@ class ProfileOptions:
     top_n: int = 10
     max_patterns: int = 20
     histogram_bins_max: int = 50
-    sketch_rows: int = 100_000
+    sketch_rows: int = 50_000
     exact_quantiles: bool = False
     batch_size: int = 10_000
     counts_cap: int = 20_000
@@ -193,6 +193,7 @@ def _profile(
         info = _catalogue(connector, database, schema, table)
         statements += 1
     estimate = info.row_estimate if info else None
+    view = info is not None and info.kind is TableKind.VIEW
     dialect = dialect_of(connector)
     table_sql = connector.qualified_name(database, schema, table)
 
@@ -205,6 +206,7 @@ def _profile(
             percent=opts.sample_percent,
             row_estimate=estimate,
             system=opts.sample_system,
+            view=view,
         )
     stream_rows = min(opts.sketch_rows, opts.sample_rows or opts.sketch_rows)
     stream_sample = plan_sample(
@@ -213,6 +215,7 @@ def _profile(
         percent=opts.sample_percent,
         row_estimate=estimate,
         system=opts.sample_system,
+        view=view,
     )
 
     # 1. The streamed sample, through the sketches.

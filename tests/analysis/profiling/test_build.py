@@ -45,7 +45,7 @@ def test_plan_prefers_what_the_sample_already_knows() -> None:
         ColumnMeta("doc", 4, "jsonb", TypeFamily.JSON),
     ]
     sketches = {
-        "low": _sketch(ValueKind.NUMERIC, TypeFamily.INTEGER, [1, 2, 1, 2]),
+        "low": _sketch(ValueKind.NUMERIC, TypeFamily.INTEGER, [1, 2] * 600),
         "mid": _sketch(ValueKind.NUMERIC, TypeFamily.INTEGER, [1, 2, 3, 3]),
         "high": _sketch(ValueKind.STRING, TypeFamily.STRING, [str(i) for i in range(50_000)], 1000),
     }

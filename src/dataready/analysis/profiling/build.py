@@ -38,6 +38,11 @@ from dataready.sql.profile import (
 )
 from dataready.sql.types import TypeFamily
 
+SHAPE_VALUES_CAP = 5_000
+"""Distinct values (the most frequent) that shape patterns and formats are computed over."""
+SAW_ALL_MIN_VALUES = 1_000
+"""A sample of at least this many values, each seen twice or more, is taken to hold every
+value of the column (Good-Turing: the share of unseen values is about singletons / n)."""
 EXACT_WHEN_SEEN_AT_MOST = 10_000
 """A column whose sample showed at most this many values gets an exact COUNT(DISTINCT)."""
 NATIVE_APPROX_ERROR = 0.05
@@ -92,7 +97,8 @@ def plan_columns(
         sketch = sketches.get(meta.name)
         if meta.kind is not ValueKind.UNSUPPORTED and sketch is not None:
             seen, _, _ = sketch.distinct()
-            known = sketch.complete and (stream_complete or sketch.singletons() == 0)
+            saw_all = sketch.values >= SAW_ALL_MIN_VALUES and sketch.singletons() == 0
+            known = sketch.complete and (stream_complete or saw_all)
             if known and sketch.values > 0:
                 method = DistinctMethod.NONE
             elif exact_left > 0 and (stream_complete or seen <= EXACT_WHEN_SEEN_AT_MOST):
@@ -346,11 +352,13 @@ def _strings(
     profile.blank_count = _int(metrics.get("blank"))
     if sketch is None or not sketch.counts:
         return
-    base = {str(k): c for k, c in sketch.counts.items()}
+    # Shapes and formats over the most frequent values: all of them in small columns.
+    common = sketch.counts.most_common(SHAPE_VALUES_CAP)
+    base = {str(k): c for k, c in common}
     ranked, total_patterns = pattern_counts(base, max_patterns)
     profile.patterns = [{"pattern": p, "count": c} for p, c in ranked]
     profile.pattern_count = total_patterns
-    profile.patterns_exact = exact_sketch
+    profile.patterns_exact = exact_sketch and len(sketch.counts) <= SHAPE_VALUES_CAP
     values = sum(base.values())
     matched = format_counts(base)
     profile.formats_values = values

@@ -19,7 +19,6 @@ import math
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -136,7 +135,7 @@ class ColumnSketch:
         self.hll = hll_sketch(cfg.hll_lg_k)
         self.frequent = frequent_items_sketch(cfg.frequent_lg_k)
         for value, count in self.counts.items():
-            self.hll.update(_hll_key(value))
+            self.hll.update(value if self.kind is ValueKind.STRING else hash(value))
             self.frequent.update(value, count)
         self.complete = False
         if self.kind is not ValueKind.STRING:
@@ -145,13 +144,15 @@ class ColumnSketch:
     def _sketch(self, values: list[Any]) -> None:
         hll_update = self.hll.update
         frequent_update = self.frequent.update
-        if self.kind is ValueKind.STRING or self.family is TypeFamily.INTEGER:
+        if self.kind is ValueKind.STRING:
             for value in values:
                 hll_update(value)
                 frequent_update(value)
         else:
+            # Python's hash is consistent within the process (equal numbers hash equal), and
+            # the HLL lives no longer than the process.
             for value in values:
-                hll_update(_hll_key(value))
+                hll_update(hash(value))
                 frequent_update(value)
 
     # -- read --------------------------------------------------------------------------
@@ -185,18 +186,6 @@ def _rank_key(item: tuple[Any, int]) -> tuple[int, str]:
 def _text(value: Any, limit: int) -> str:
     text = value if isinstance(value, str) else str(value)
     return text if len(text) <= limit else _long_key(text, limit)
-
-
-def _hll_key(value: Any) -> int | float | str:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int | str):
-        return value
-    if isinstance(value, float):
-        return "NaN" if math.isnan(value) else value
-    if isinstance(value, Decimal):
-        return float(value)
-    return str(value)
 
 
 def _row_key(value: Any) -> Hashable:
