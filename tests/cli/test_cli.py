@@ -119,3 +119,25 @@ def test_services_verify_reports_failure_without_password(env: Path) -> None:
     assert result.exit_code == 1
     assert "connection failed" in result.stderr
     assert "s3cr3t-pw" not in result.stderr + result.stdout
+
+
+def test_approve_and_reject_from_the_cli(env: Path) -> None:
+    from dataready.sample import generate_sample
+
+    src = env / "sample.db"
+    generate_sample(f"sqlite:///{src}", scale=0.05)
+    assert invoke("services", "add", "s", f"sqlite:///{src}")[0] == 0
+    assert invoke("run", "service-ingestion", "s", "--json")[0] == 0
+    code, out = invoke("run", "generate-pii-tags", "s.sample.main.customer", "--json")
+    assert code == 0, out
+    run = json.loads(out)
+    assert "tags_applied" not in run["output"]  # waits for a person
+    code, out = invoke("assets", "show", "s.sample.main.customer.email")
+    assert json.loads(out)["tags"] == []
+    code, out = invoke("runs", "approve", run["id"], "--notes", "checked")
+    assert code == 0, out
+    decided = json.loads(out)
+    assert decided["status"] == "approved" and decided["changes_applied"]["tags_applied"] > 0
+    code, out = invoke("assets", "show", "s.sample.main.customer.email")
+    assert "PII.Email" in {t["tag"] for t in json.loads(out)["tags"]}
+    assert invoke("runs", "reject", run["id"])[0] == 1  # already decided

@@ -9,6 +9,7 @@ from dataready.cli.context import console, fail, local_engine, local_principal, 
 from dataready.domain.fqn import FQN
 from dataready.errors import DatareadyError
 from dataready.store import assets as assets_q
+from dataready.store import tags as tags_q
 from dataready.store.orm import Asset
 
 app = typer.Typer(help="The catalogue of ingested assets.", no_args_is_help=True)
@@ -78,9 +79,17 @@ def show(fqn: str) -> None:
     try:
         key = str(FQN.parse(fqn, field="fqn"))
         with local_engine(executor=False) as engine, engine.store.session() as s:
-            doc = asset_document(
-                assets_q.get_asset(s, local_principal(engine.settings).tenant, key)
-            )
+            tenant = local_principal(engine.settings).tenant
+            doc = asset_document(assets_q.get_asset(s, tenant, key))
+            doc["tags"] = [
+                {
+                    "tag": t.tag,
+                    "source": t.source,
+                    "confidence": t.confidence,
+                    "evidence": t.evidence,
+                }
+                for t in tags_q.list_tags(s, tenant, asset_fqn=key)
+            ]
     except DatareadyError as exc:
         raise fail(exc) from None
     print_json(doc)

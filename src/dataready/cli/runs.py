@@ -26,10 +26,11 @@ from dataready.cli.context import (
     local_principal,
     print_json,
 )
-from dataready.domain.enums import RunStatus
+from dataready.domain.enums import ApprovalAction, RunStatus
 from dataready.errors import DatareadyError
 from dataready.store import runs as runs_q
 from dataready.store.orm import WorkflowRun
+from dataready.workflows.approval import decide
 from dataready.workflows.engine import Engine
 from dataready.workflows.service import cancel_run, start_run
 
@@ -114,6 +115,29 @@ def cancel(run_id: str) -> None:
     except DatareadyError as exc:
         raise fail(exc) from None
     console.print(f"run {rid} cancelled")
+
+
+def _decide(run_id: str, action: ApprovalAction, notes: str | None) -> None:
+    rid = _parse_id(run_id)
+    try:
+        with local_engine(executor=False) as engine, engine.store.session() as s:
+            approval = decide(s, local_principal(engine.settings), rid, action, notes)
+            doc = {"status": approval.status, "changes_applied": approval.changes_applied}
+    except DatareadyError as exc:
+        raise fail(exc) from None
+    print_json(doc)
+
+
+@app.command()
+def approve(run_id: str, notes: str | None = typer.Option(None, "--notes")) -> None:
+    """Approve a run's proposed results: they are applied in one transaction."""
+    _decide(run_id, ApprovalAction.APPROVE, notes)
+
+
+@app.command()
+def reject(run_id: str, notes: str | None = typer.Option(None, "--notes")) -> None:
+    """Reject a run's proposed results: they are discarded."""
+    _decide(run_id, ApprovalAction.REJECT, notes)
 
 
 def follow(engine: Engine, run_id: uuid.UUID, *, show_progress: bool) -> WorkflowRun:
