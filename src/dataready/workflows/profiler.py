@@ -249,6 +249,7 @@ def _profile(
         stream_complete=stream_complete,
         exact_distinct_cap=opts.exact_distinct_cap,
         native_quantiles=opts.exact_quantiles,
+        row_estimate=estimate,
     )
     statement = aggregate_statement(dialect, table_sql, specs, agg_sample)
     if check_cancelled is not None:

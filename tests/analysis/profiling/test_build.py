@@ -57,7 +57,9 @@ def test_plan_prefers_what_the_sample_already_knows() -> None:
         DistinctMethod.HASH_SAMPLED,
         DistinctMethod.NONE,
     ]
-    assert pg[2].hash_modulus == 4
+    assert pg[2].hash_modulus == 2  # 50,000 seen: keep about 20,000
+    wide = plan_columns(PG, metas, sketches, **kwargs, row_estimate=10_000_000)  # type: ignore[arg-type]
+    assert wide[2].hash_modulus == 256  # all singletons: ~10 M distinct expected
     duck = plan_columns(DUCK, metas, sketches, **kwargs)  # type: ignore[arg-type]
     assert duck[2].distinct is DistinctMethod.NATIVE_APPROX
     capped = plan_columns(SQLITE, metas, sketches, **{**kwargs, "exact_distinct_cap": 0})  # type: ignore[arg-type]

@@ -38,6 +38,8 @@ from dataready.sql.profile import (
 )
 from dataready.sql.types import TypeFamily
 
+HASH_SAMPLED_TARGET = 20_000
+"""Values a hash-sampled distinct count should keep: a bound of about 1.4% at 95%."""
 SHAPE_VALUES_CAP = 5_000
 """Distinct values (the most frequent) that shape patterns and formats are computed over."""
 SAW_ALL_MIN_VALUES = 1_000
@@ -81,6 +83,7 @@ def plan_columns(
     stream_complete: bool,
     exact_distinct_cap: int,
     native_quantiles: bool,
+    row_estimate: int | None = None,
 ) -> list[ColumnSpec]:
     """What the aggregate statement computes per column, the distinct method above all.
 
@@ -106,7 +109,9 @@ def plan_columns(
             elif dialect.approx_distinct_function:
                 method = DistinctMethod.NATIVE_APPROX
             elif dialect.supports_hash_distinct:
-                method, modulus = DistinctMethod.HASH_SAMPLED, max(2, hash_modulus_for(seen))
+                expected = estimate_distinct(sketch, row_estimate) if row_estimate else seen
+                modulus = max(2, hash_modulus_for(expected, HASH_SAMPLED_TARGET))
+                method = DistinctMethod.HASH_SAMPLED
         specs.append(
             ColumnSpec(
                 name=meta.name,
@@ -160,16 +165,30 @@ def _distinct(
     seen, exact, error = sketch.distinct()
     if facts.stream_complete:
         return seen, exact, error, "sketch_exact" if exact else "hll"
-    if sketch.complete and sketch.singletons() == 0:
+    if sketch.complete and sketch.singletons() == 0 and sketch.values >= SAW_ALL_MIN_VALUES:
         return seen, False, None, "sample_saw_every_value"
-    # Extrapolate from the sample (Haas & Stokes' Duj1, as PostgreSQL's ANALYZE does).
-    n, big_n = sketch.values, max(non_null, 1)
+    estimate = estimate_distinct(sketch, non_null)
+    return min(max(estimate, seen), non_null), False, None, "sample_extrapolated"
+
+
+def estimate_distinct(sketch: ColumnSketch, population: int) -> int:
+    """The distinct values of ``population`` values, extrapolated from the sample.
+
+    Haas and Stokes' Duj1 estimator, as PostgreSQL's ANALYZE uses it:
+    ``n * d / (n - f1 + f1 * n / N)`` for ``d`` distinct values in a sample of ``n`` with
+    ``f1`` seen once. After a spill ``f1`` is unknown and taken as ``d * d / n`` (all
+    singletons when every value differs, few when values repeat).
+    """
+    seen, _, _ = sketch.distinct()
+    n, big_n = sketch.values, max(population, 1)
+    if n <= 0 or seen <= 0:
+        return 0
+    seen = min(seen, n)
     f1 = sketch.singletons()
     if f1 is None:
-        f1 = seen
+        f1 = min(seen, round(seen * seen / n))
     denominator = n - f1 + f1 * n / big_n
-    estimate = round(n * seen / denominator) if denominator > 0 else seen
-    return min(max(estimate, seen), non_null), False, None, "sample_extrapolated"
+    return min(big_n, round(n * seen / denominator)) if denominator > 0 else seen
 
 
 def build_column(
