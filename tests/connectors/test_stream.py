@@ -148,3 +148,10 @@ def test_generic_sqlalchemy_connector_streams(tmp_path: Path) -> None:
             assert len(batch) == 7
             break
         assert connector.execute("SELECT COUNT(*) FROM t").rows[0][0] == 2_500
+
+
+def test_get_table_matches_list_tables(source: SourceCase, conn: Connector) -> None:
+    listed = {t.name: t for t in conn.list_tables(source.database, source.schema)}
+    for name in ("parent", HOSTILE_TABLE, "parent_names"):
+        assert conn.get_table(source.database, source.schema, name) == listed[name]
+    assert conn.get_table(source.database, source.schema, "no_such_table") is None

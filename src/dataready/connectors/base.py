@@ -128,6 +128,14 @@ class Connector(ABC):
     def list_tables(self, database: str, schema: str) -> list[TableInfo]:
         """Tables and views with kind, and comment/row estimate/size where the engine knows."""
 
+    def get_table(self, database: str, schema: str, table: str) -> TableInfo | None:
+        """One table's catalogue facts (``None`` when it is not listed).
+
+        Engines whose catalogue can be filtered by name override this; the default filters
+        :meth:`list_tables`.
+        """
+        return next((t for t in self.list_tables(database, schema) if t.name == table), None)
+
     @abstractmethod
     def get_columns(self, database: str, schema: str, table: str) -> list[ColumnInfo]:
         """Columns in ordinal order. Raises ``NotFound`` when the table does not exist."""

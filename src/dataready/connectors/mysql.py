@@ -374,12 +374,21 @@ class MySQLConnector(Connector):
         return [row[0] for row in rows]
 
     def list_tables(self, database: str, schema: str) -> list[TableInfo]:
+        return self._tables(database, schema, None)
+
+    def get_table(self, database: str, schema: str, table: str) -> TableInfo | None:
+        found = self._tables(database, schema, table)
+        return found[0] if found else None
+
+    def _tables(self, database: str, schema: str, table: str | None) -> list[TableInfo]:
         rows = self._rows(
             "SELECT TABLE_NAME, TABLE_TYPE, TABLE_COMMENT, TABLE_ROWS, "
             "DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES "
             "WHERE TABLE_SCHEMA = %s AND TABLE_TYPE IN ('BASE TABLE', 'VIEW', "
-            "'SYSTEM VERSIONED') ORDER BY TABLE_NAME",
-            (schema,),
+            "'SYSTEM VERSIONED')"
+            + (" AND TABLE_NAME = %s" if table is not None else "")
+            + " ORDER BY TABLE_NAME",
+            (schema,) if table is None else (schema, table),
         )
         tables = []
         for name, kind, comment, estimate, size in rows:

@@ -322,6 +322,14 @@ class PostgresConnector(Connector):
             for name, kind, comment, estimate, size in self._rows(_TABLES_SQL, (schema,), database)
         ]
 
+    def get_table(self, database: str, schema: str, table: str) -> TableInfo | None:
+        sql = _TABLES_SQL.replace("ORDER BY c.relname", "AND c.relname = %s")
+        rows = self._rows(sql, (schema, table), database)
+        if not rows:
+            return None
+        name, kind, comment, estimate, size = rows[0]
+        return TableInfo(name, _KINDS[kind], schema, database, comment, estimate, size)
+
     def get_columns(self, database: str, schema: str, table: str) -> list[ColumnInfo]:
         rows = self._rows(_COLUMNS_SQL, (schema, table), database)
         if not rows:

@@ -167,12 +167,6 @@ def _metas(infos: list[ColumnInfo], wanted: Sequence[str] | None, name: str) -> 
     return [ColumnMeta(c.name, c.ordinal_position, c.declared_type, c.type_family) for c in infos]
 
 
-def _catalogue(connector: Connector, database: str, schema: str, table: str) -> TableInfo | None:
-    if not (connector.supports_row_estimate or connector.supports_size):
-        return None
-    return next((t for t in connector.list_tables(database, schema) if t.name == table), None)
-
-
 def _profile(
     connector: Connector,
     database: str,
@@ -190,7 +184,7 @@ def _profile(
     statements += 1
     info = table_info
     if info is None and (connector.supports_row_estimate or connector.supports_size):
-        info = _catalogue(connector, database, schema, table)
+        info = connector.get_table(database, schema, table)
         statements += 1
     estimate = info.row_estimate if info else None
     view = info is not None and info.kind is TableKind.VIEW
