@@ -3,19 +3,17 @@
 Pure: functions here return SQL text and read result rows back; nothing is executed. Engine
 differences come from two places: the connector's capability flags, carried in
 :class:`ProfileDialect` (table sampling, a native approximate distinct, native quantiles),
-and the per-dialect spelling table :data:`_SPELLING` (length, trim, hashing, "now").
+and the per-dialect spelling (:mod:`dataready.sql.profile_dialect`: length, trim, hashing).
 
 Distinct counts take one of three forms per column (:class:`DistinctMethod`): an exact
 ``COUNT(DISTINCT …)``; the engine's approximate distinct (DuckDB ``approx_count_distinct``);
 or a *hash-sampled* exact count, ``COUNT(DISTINCT CASE WHEN hash(x) % m = 0 THEN x END)``,
 which sorts only one value in ``m`` and is scaled by ``m`` afterwards (distinct sampling,
 Gibbons 2001) — for engines with a hash function but no approximate distinct (PostgreSQL,
-MySQL). The caller picks ``m`` from the sampled stream so that about 10,000 values survive.
+MySQL). The caller picks ``m`` from the sampled stream so that about 20,000 values survive.
 
-Sampling (:class:`SampleSpec`): ``TABLESAMPLE BERNOULLI/SYSTEM (p)`` on PostgreSQL, ``USING
-SAMPLE`` on DuckDB, else the documented fallback: a random filter ``WHERE random() < p`` when
-the fraction is known, or the first ``n`` rows of a plain scan (``LIMIT n``) when it is not.
-``ORDER BY random() LIMIT n`` is never used: it sorts the whole table.
+Sampling lives in :mod:`dataready.sql.profile_sample`, the per-dialect spelling in
+:mod:`dataready.sql.profile_dialect`; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -27,278 +25,32 @@ from enum import StrEnum
 from typing import Any
 
 from dataready.domain.profiling import ValueKind, value_kind
-from dataready.sql.quoting import quote_identifier
+from dataready.sql.profile_dialect import ProfileDialect, Spelling, spelling
+from dataready.sql.profile_sample import (
+    SampleMethod,
+    SampleSpec,
+    plan_sample,
+    sampled_source,
+    stream_statement,
+)
 from dataready.sql.types import TypeFamily
 
+__all__ = [
+    "QUANTILE_LEVELS",
+    "AggregateStatement",
+    "ColumnSpec",
+    "DistinctMethod",
+    "ProfileDialect",
+    "SampleMethod",
+    "SampleSpec",
+    "aggregate_statement",
+    "hash_modulus_for",
+    "plan_sample",
+    "sampled_source",
+    "stream_statement",
+]
+
 QUANTILE_LEVELS: tuple[float, ...] = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
-
-
-@dataclass(frozen=True, slots=True)
-class _Spelling:
-    length: str
-    """Character length of ``{c}``."""
-    blank: str
-    """True when non-empty text ``{c}`` holds only spaces, tabs and line breaks."""
-    hash: str | None
-    """An integer hash of ``{c}``; ``None``: no hash-sampled distinct."""
-    random_below: str | None
-    """True for a fraction ``{p}`` of rows; ``None``: no random filter."""
-    now_date: str
-    now_timestamp: str
-    now_timestamp_tz: str
-    stddev: str | None
-    """Sample standard deviation of ``{c}``; ``None``: computed from a sum of squares."""
-    to_text: str = "CAST({c} AS TEXT)"
-    sum_squares: str = "SUM({c} * {c})"
-    distinct_text: str = "{c}"
-    """The operand of COUNT(DISTINCT) for text: byte equality, whatever the collation."""
-    float_special: str | None = None
-    """``{c}`` compared to ``{v}`` (NaN, Infinity or -Infinity); ``None``: none stored."""
-    special_literals: tuple[str, str, str] = ("'NaN'", "'Infinity'", "'-Infinity'")
-    count_if: str = "SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"
-    fence: str = ""
-    """Appended to the per-row subquery so the planner evaluates its expressions once."""
-    typed_hash: tuple[tuple[str, str], ...] = ()
-    """(type prefix, hash) pairs tried before ``hash``: cheaper than hashing text."""
-    samples_views: bool = False
-    """The sampling clause applies to views too (else: tables only)."""
-
-
-_TRIM_SET = "' ' || {chr}(9) || {chr}(10) || {chr}(13)"
-_FILTER = "COUNT(*) FILTER (WHERE {cond})"
-
-_SPELLING: dict[str, _Spelling] = {
-    "postgresql": _Spelling(
-        length="LENGTH({c})",
-        # Only text that sorts before '!' (starts with whitespace) is trimmed at all.
-        blank="{c} COLLATE \"C\" < '!' AND BTRIM({c}, " + _TRIM_SET.format(chr="CHR") + ") = ''",
-        hash="HASHTEXT(CAST({c} AS TEXT))",
-        random_below="RANDOM() < {p}",
-        now_date="CURRENT_DATE",
-        now_timestamp="LOCALTIMESTAMP",
-        now_timestamp_tz="CURRENT_TIMESTAMP",
-        stddev="STDDEV_SAMP({c})",
-        distinct_text='{c} COLLATE "C"',
-        float_special="{c} = CAST({v} AS DOUBLE PRECISION)",
-        count_if=_FILTER,
-        fence=" OFFSET 0",
-        typed_hash=(
-            ("smallint", "HASHINT4({c})"),
-            ("integer", "HASHINT4({c})"),
-            ("bigint", "HASHINT8({c})"),
-            ("numeric", "HASH_NUMERIC({c})"),
-            ("double precision", "HASHFLOAT8({c})"),
-            ("real", "HASHFLOAT8({c})"),
-            ("timestamp without time zone", "TIMESTAMP_HASH({c})"),
-            ("timestamp with time zone", "TIMESTAMP_HASH(CAST({c} AS TIMESTAMP))"),
-            ("date", "HASHINT4({c} - DATE '2000-01-01')"),
-            ("uuid", "UUID_HASH({c})"),
-            ("text", "HASHTEXT({c})"),
-            ("character varying", "HASHTEXT({c})"),
-        ),
-    ),
-    "duckdb": _Spelling(
-        length="LENGTH({c})",
-        blank="TRIM({c}, " + _TRIM_SET.format(chr="CHR") + ") = ''",
-        hash="HASH({c})",
-        random_below="RANDOM() < {p}",
-        now_date="CURRENT_DATE",
-        now_timestamp="CAST(CURRENT_TIMESTAMP AS TIMESTAMP)",
-        now_timestamp_tz="CURRENT_TIMESTAMP",
-        stddev="STDDEV_SAMP({c})",
-        float_special="{c} = CAST({v} AS DOUBLE)",
-        count_if=_FILTER,
-        samples_views=True,
-    ),
-    "mysql": _Spelling(
-        length="CHAR_LENGTH({c})",
-        blank="{c} REGEXP '^[[:space:]]+$'",
-        hash="CRC32({c})",
-        random_below="RAND() < {p}",
-        now_date="CURRENT_DATE",
-        now_timestamp="CURRENT_TIMESTAMP",
-        now_timestamp_tz="CURRENT_TIMESTAMP",
-        stddev="STDDEV_SAMP({c})",
-        to_text="CAST({c} AS CHAR)",
-        distinct_text="CAST({c} AS BINARY)",
-    ),
-    "sqlite": _Spelling(
-        length="LENGTH({c})",
-        blank="TRIM({c}, " + _TRIM_SET.format(chr="CHAR") + ") = ''",
-        hash=None,
-        random_below="(ABS(RANDOM()) % 1000000) < CAST({p} * 1000000 AS INTEGER)",
-        now_date="DATE('now')",
-        now_timestamp="DATETIME('now')",
-        now_timestamp_tz="DATETIME('now')",
-        stddev=None,
-        sum_squares="TOTAL({c} * {c})",
-        float_special="{c} = {v}",
-        special_literals=("NULL", "9e999", "-9e999"),  # SQLite stores no NaN
-        count_if=_FILTER,
-    ),
-}
-_SPELLING["mariadb"] = _SPELLING["mysql"]
-_ANSI = _Spelling(
-    length="CHAR_LENGTH({c})",
-    blank="TRIM({c}) = ''",
-    hash=None,
-    random_below=None,
-    now_date="CURRENT_DATE",
-    now_timestamp="CURRENT_TIMESTAMP",
-    now_timestamp_tz="CURRENT_TIMESTAMP",
-    stddev="STDDEV_SAMP({c})",
-    to_text="CAST({c} AS VARCHAR(4000))",
-)
-
-
-def _spelling(dialect: str) -> _Spelling:
-    return _SPELLING.get(dialect, _ANSI)
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileDialect:
-    """What the profiler may ask of an engine: its dialect and capability flags."""
-
-    name: str
-    """The SQLAlchemy dialect name (``postgresql``, ``mysql``, ``sqlite``, ``duckdb``, …)."""
-    supports_tablesample: bool = False
-    approx_distinct_function: str | None = None
-    supports_native_quantiles: bool = False
-
-    def quote(self, name: str) -> str:
-        return quote_identifier(name, self.name)
-
-    @property
-    def supports_hash_distinct(self) -> bool:
-        """Hash-sampled distinct counts are possible (the engine has a hash function)."""
-        return _spelling(self.name).hash is not None
-
-    @property
-    def supports_random_filter(self) -> bool:
-        return _spelling(self.name).random_below is not None
-
-
-class SampleMethod(StrEnum):
-    NONE = "none"
-    TABLESAMPLE_BERNOULLI = "tablesample_bernoulli"
-    TABLESAMPLE_SYSTEM = "tablesample_system"
-    DUCKDB_BERNOULLI = "using_sample_bernoulli"
-    DUCKDB_RESERVOIR = "using_sample_reservoir"
-    RANDOM_FILTER = "random_filter"
-    LIMIT = "limit"
-    """The first rows of a plain scan: cheap, but not random (physical order)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SampleSpec:
-    """How a statement reads a table: all of it, a random fraction, and/or at most n rows."""
-
-    method: SampleMethod = SampleMethod.NONE
-    percent: float | None = None
-    rows: int | None = None
-    """A row bound (LIMIT) on top of the method; ``None``: no bound."""
-
-    @property
-    def sampled(self) -> bool:
-        return self.method is not SampleMethod.NONE or self.rows is not None
-
-    @property
-    def fraction(self) -> float | None:
-        return None if self.percent is None else self.percent / 100.0
-
-
-def plan_sample(
-    dialect: ProfileDialect,
-    *,
-    rows: int | None = None,
-    percent: float | None = None,
-    row_estimate: int | None = None,
-    system: bool = False,
-    view: bool = False,
-) -> SampleSpec:
-    """The sampling clause for reading ``rows`` rows or ``percent`` % of a table.
-
-    Args:
-        rows: at most this many rows (``None``: no bound).
-        percent: a random share of the rows, 0 < percent <= 100 (``None``: derive it from
-            ``rows`` and ``row_estimate``, or read everything).
-        row_estimate: the catalogue's row count, to turn ``rows`` into a fraction.
-        system: block sampling (``TABLESAMPLE SYSTEM``: reads only the sampled pages,
-            clustered) instead of row sampling (``BERNOULLI``: scans every page).
-        view: the relation is a view (PostgreSQL samples only tables: a random filter then).
-    """
-    if view and not _spelling(dialect.name).samples_views:
-        dialect = ProfileDialect(dialect.name, False, dialect.approx_distinct_function)
-    if percent is not None and not percent > 0:
-        raise ValueError("sample percent must be > 0")
-    if rows is not None and row_estimate is not None and rows >= row_estimate and percent is None:
-        return SampleSpec(rows=rows)  # the bound alone: the table is smaller than it
-    duckdb = dialect.supports_tablesample and dialect.name == "duckdb"
-    if duckdb and rows is not None and percent is None:
-        return SampleSpec(SampleMethod.DUCKDB_RESERVOIR, None, rows)  # exactly n random rows
-    if percent is None and rows is not None and row_estimate is not None and row_estimate > 0:
-        # 10% headroom so the bound, not the fraction, decides how many rows are read.
-        percent = min(100.0, 110.0 * rows / row_estimate)
-    if percent is None or percent >= 100.0:
-        return SampleSpec(
-            method=SampleMethod.NONE if rows is None else SampleMethod.LIMIT, rows=rows
-        )
-    if duckdb:
-        return SampleSpec(SampleMethod.DUCKDB_BERNOULLI, percent, rows)
-    if dialect.supports_tablesample:
-        method = SampleMethod.TABLESAMPLE_SYSTEM if system else SampleMethod.TABLESAMPLE_BERNOULLI
-        return SampleSpec(method, percent, rows)
-    if dialect.supports_random_filter:
-        return SampleSpec(SampleMethod.RANDOM_FILTER, percent, rows)
-    return SampleSpec(SampleMethod.LIMIT, None, rows)
-
-
-def _percent_literal(percent: float) -> str:
-    return f"{percent:.6f}".rstrip("0").rstrip(".")
-
-
-def _sample_clause(dialect: ProfileDialect, table_sql: str, sample: SampleSpec) -> tuple[str, str]:
-    """``(source, where)``: the table with its sampling clause, and a random filter."""
-    spell = _spelling(dialect.name)
-    method, percent = sample.method, sample.percent
-    if method is SampleMethod.TABLESAMPLE_BERNOULLI and percent is not None:
-        return f"{table_sql} TABLESAMPLE BERNOULLI ({_percent_literal(percent)})", ""
-    if method is SampleMethod.TABLESAMPLE_SYSTEM and percent is not None:
-        return f"{table_sql} TABLESAMPLE SYSTEM ({_percent_literal(percent)})", ""
-    if method is SampleMethod.DUCKDB_BERNOULLI and percent is not None:
-        return f"{table_sql} USING SAMPLE {_percent_literal(percent)} PERCENT (bernoulli)", ""
-    if method is SampleMethod.DUCKDB_RESERVOIR and sample.rows is not None:
-        return f"{table_sql} USING SAMPLE {int(sample.rows)} ROWS", ""
-    if method is SampleMethod.RANDOM_FILTER and percent is not None and spell.random_below:
-        return table_sql, " WHERE " + spell.random_below.format(p=repr(percent / 100.0))
-    return table_sql, ""
-
-
-def sampled_source(dialect: ProfileDialect, table_sql: str, sample: SampleSpec) -> str:
-    """The table as aggregates read it: ``SELECT … FROM <this>``.
-
-    A sample with a random filter or a row bound becomes a derived table, so aggregates see
-    only the sampled rows.
-    """
-    source, where = _sample_clause(dialect, table_sql, sample)
-    limit = ""
-    if sample.rows is not None and sample.method is not SampleMethod.DUCKDB_RESERVOIR:
-        limit = f" LIMIT {int(sample.rows)}"
-    if not where and not limit:
-        return source
-    return f"(SELECT * FROM {source}{where}{limit}) {dialect.quote('s')}"
-
-
-def stream_statement(
-    dialect: ProfileDialect, table_sql: str, columns: Sequence[str], sample: SampleSpec
-) -> str:
-    """``SELECT <columns> FROM <table> <sample> [LIMIT n]`` for the sketch pass."""
-    projection = ", ".join(dialect.quote(c) for c in columns) if columns else "1"
-    source, where = _sample_clause(dialect, table_sql, sample)
-    limit = ""
-    if sample.rows is not None and sample.method is not SampleMethod.DUCKDB_RESERVOIR:
-        limit = f" LIMIT {int(sample.rows)}"
-    return f"SELECT {projection} FROM {source}{where}{limit}"
 
 
 class DistinctMethod(StrEnum):
@@ -349,7 +101,7 @@ def _is_text_type(declared: str) -> bool:
     return base.startswith(("character", "varchar", "text", "char", "bpchar", "nvarchar"))
 
 
-def _hash(spell: _Spelling, spec: ColumnSpec, c: str) -> str:
+def _hash(spell: Spelling, spec: ColumnSpec, c: str) -> str:
     declared = (spec.declared_type or "").strip().lower()
     for prefix, template in spell.typed_hash:
         if declared == prefix or declared.startswith(prefix + "("):
@@ -382,7 +134,7 @@ def _compile_column(
     comp: _Compiler, index: int, spec: ColumnSpec, quantile_levels: Sequence[float]
 ) -> None:
     dialect = comp.dialect
-    spell = _spelling(dialect.name)
+    spell = spelling(dialect.name)
 
     def count_if(cond: str) -> str:
         return spell.count_if.format(cond=cond)
@@ -493,7 +245,7 @@ def aggregate_statement(
     for index, spec in enumerate(columns):
         _compile_column(comp, index, spec, quantile_levels)
     source = sampled_source(dialect, table_sql, sample or SampleSpec())
-    fence = _spelling(dialect.name).fence
+    fence = spelling(dialect.name).fence
     per_row = ", ".join(comp.row_items) if comp.row_items else "1 AS " + dialect.quote("one")
     sql = (
         "SELECT "

@@ -6,11 +6,11 @@ connector and hands rows and aggregate results to these functions.
 
 from __future__ import annotations
 
-from dataready.analysis.profiling.build import (
+from dataready.analysis.profiling.build import build_column, build_table
+from dataready.analysis.profiling.distinct import (
     ColumnMeta,
     PassFacts,
-    build_column,
-    build_table,
+    estimate_distinct,
     plan_columns,
 )
 from dataready.analysis.profiling.results import ColumnProfile, TableProfile, json_value
@@ -27,6 +27,7 @@ __all__ = [
     "TableProfile",
     "build_column",
     "build_table",
+    "estimate_distinct",
     "json_value",
     "matching_formats",
     "observed_type",

@@ -1,0 +1,157 @@
+"""How each engine spells the profiling SQL, and what it may be asked.
+
+:class:`ProfileDialect` carries a connector's capability flags into the pure SQL layer;
+:func:`spelling` holds the per-dialect syntax (length, trim, hashing, "now", counting with
+a filter) keyed by the SQLAlchemy dialect name, ANSI for engines it does not know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dataready.sql.quoting import quote_identifier
+
+
+@dataclass(frozen=True, slots=True)
+class Spelling:
+    length: str
+    """Character length of ``{c}``."""
+    blank: str
+    """True when non-empty text ``{c}`` holds only spaces, tabs and line breaks."""
+    hash: str | None
+    """An integer hash of ``{c}``; ``None``: no hash-sampled distinct."""
+    random_below: str | None
+    """True for a fraction ``{p}`` of rows; ``None``: no random filter."""
+    now_date: str
+    now_timestamp: str
+    now_timestamp_tz: str
+    stddev: str | None
+    """Sample standard deviation of ``{c}``; ``None``: computed from a sum of squares."""
+    to_text: str = "CAST({c} AS TEXT)"
+    sum_squares: str = "SUM({c} * {c})"
+    distinct_text: str = "{c}"
+    """The operand of COUNT(DISTINCT) for text: byte equality, whatever the collation."""
+    float_special: str | None = None
+    """``{c}`` compared to ``{v}`` (NaN, Infinity or -Infinity); ``None``: none stored."""
+    special_literals: tuple[str, str, str] = ("'NaN'", "'Infinity'", "'-Infinity'")
+    count_if: str = "SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"
+    fence: str = ""
+    """Appended to the per-row subquery so the planner evaluates its expressions once."""
+    typed_hash: tuple[tuple[str, str], ...] = ()
+    """(type prefix, hash) pairs tried before ``hash``: cheaper than hashing text."""
+    samples_views: bool = False
+    """The sampling clause applies to views too (else: tables only)."""
+
+
+_TRIM_SET = "' ' || {chr}(9) || {chr}(10) || {chr}(13)"
+_FILTER = "COUNT(*) FILTER (WHERE {cond})"
+
+_SPELLING: dict[str, Spelling] = {
+    "postgresql": Spelling(
+        length="LENGTH({c})",
+        # Only text that sorts before '!' (starts with whitespace) is trimmed at all.
+        blank="{c} COLLATE \"C\" < '!' AND BTRIM({c}, " + _TRIM_SET.format(chr="CHR") + ") = ''",
+        hash="HASHTEXT(CAST({c} AS TEXT))",
+        random_below="RANDOM() < {p}",
+        now_date="CURRENT_DATE",
+        now_timestamp="LOCALTIMESTAMP",
+        now_timestamp_tz="CURRENT_TIMESTAMP",
+        stddev="STDDEV_SAMP({c})",
+        distinct_text='{c} COLLATE "C"',
+        float_special="{c} = CAST({v} AS DOUBLE PRECISION)",
+        count_if=_FILTER,
+        fence=" OFFSET 0",
+        typed_hash=(
+            ("smallint", "HASHINT4({c})"),
+            ("integer", "HASHINT4({c})"),
+            ("bigint", "HASHINT8({c})"),
+            ("numeric", "HASH_NUMERIC({c})"),
+            ("double precision", "HASHFLOAT8({c})"),
+            ("real", "HASHFLOAT8({c})"),
+            ("timestamp without time zone", "TIMESTAMP_HASH({c})"),
+            ("timestamp with time zone", "TIMESTAMP_HASH(CAST({c} AS TIMESTAMP))"),
+            ("date", "HASHINT4({c} - DATE '2000-01-01')"),
+            ("uuid", "UUID_HASH({c})"),
+            ("text", "HASHTEXT({c})"),
+            ("character varying", "HASHTEXT({c})"),
+        ),
+    ),
+    "duckdb": Spelling(
+        length="LENGTH({c})",
+        blank="TRIM({c}, " + _TRIM_SET.format(chr="CHR") + ") = ''",
+        hash="HASH({c})",
+        random_below="RANDOM() < {p}",
+        now_date="CURRENT_DATE",
+        now_timestamp="CAST(CURRENT_TIMESTAMP AS TIMESTAMP)",
+        now_timestamp_tz="CURRENT_TIMESTAMP",
+        stddev="STDDEV_SAMP({c})",
+        float_special="{c} = CAST({v} AS DOUBLE)",
+        count_if=_FILTER,
+        samples_views=True,
+    ),
+    "mysql": Spelling(
+        length="CHAR_LENGTH({c})",
+        blank="{c} REGEXP '^[[:space:]]+$'",
+        hash="CRC32({c})",
+        random_below="RAND() < {p}",
+        now_date="CURRENT_DATE",
+        now_timestamp="CURRENT_TIMESTAMP",
+        now_timestamp_tz="CURRENT_TIMESTAMP",
+        stddev="STDDEV_SAMP({c})",
+        to_text="CAST({c} AS CHAR)",
+        distinct_text="CAST({c} AS BINARY)",
+    ),
+    "sqlite": Spelling(
+        length="LENGTH({c})",
+        blank="TRIM({c}, " + _TRIM_SET.format(chr="CHAR") + ") = ''",
+        hash=None,
+        random_below="(ABS(RANDOM()) % 1000000) < CAST({p} * 1000000 AS INTEGER)",
+        now_date="DATE('now')",
+        now_timestamp="DATETIME('now')",
+        now_timestamp_tz="DATETIME('now')",
+        stddev=None,
+        sum_squares="TOTAL({c} * {c})",
+        float_special="{c} = {v}",
+        special_literals=("NULL", "9e999", "-9e999"),  # SQLite stores no NaN
+        count_if=_FILTER,
+    ),
+}
+_SPELLING["mariadb"] = _SPELLING["mysql"]
+_ANSI = Spelling(
+    length="CHAR_LENGTH({c})",
+    blank="TRIM({c}) = ''",
+    hash=None,
+    random_below=None,
+    now_date="CURRENT_DATE",
+    now_timestamp="CURRENT_TIMESTAMP",
+    now_timestamp_tz="CURRENT_TIMESTAMP",
+    stddev="STDDEV_SAMP({c})",
+    to_text="CAST({c} AS VARCHAR(4000))",
+)
+
+
+def spelling(dialect: str) -> Spelling:
+    return _SPELLING.get(dialect, _ANSI)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileDialect:
+    """What the profiler may ask of an engine: its dialect and capability flags."""
+
+    name: str
+    """The SQLAlchemy dialect name (``postgresql``, ``mysql``, ``sqlite``, ``duckdb``, …)."""
+    supports_tablesample: bool = False
+    approx_distinct_function: str | None = None
+    supports_native_quantiles: bool = False
+
+    def quote(self, name: str) -> str:
+        return quote_identifier(name, self.name)
+
+    @property
+    def supports_hash_distinct(self) -> bool:
+        """Hash-sampled distinct counts are possible (the engine has a hash function)."""
+        return spelling(self.name).hash is not None
+
+    @property
+    def supports_random_filter(self) -> bool:
+        return spelling(self.name).random_below is not None
