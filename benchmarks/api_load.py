@@ -174,7 +174,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=30)
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes; on 2 cores one leaves the other to PostgreSQL and wrk",
+    )
     args = ap.parse_args()
     name = f"dr_load_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(ADMIN, autocommit=True) as con:
