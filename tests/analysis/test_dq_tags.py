@@ -97,3 +97,18 @@ def test_bad_config(config: dict[str, Any]) -> None:
 
 def test_industry_info_is_accepted() -> None:
     assert dq_tags({}, None, {"industry_info": {"sector": "retail"}}) == []
+
+
+def test_distinct_long_text_is_not_a_key_candidate() -> None:
+    title = {
+        "name": "title",
+        "type_family": "string",
+        "row_count": 1000,
+        "null_ratio": 0.0,
+        "distinct_count": 1000,
+        "distinct_ratio": 1.0,
+        "max_length": 120,
+    }
+    code = {**title, "name": "sku", "max_length": 12}
+    assert "DQ.KeyCandidate" not in {t.tag for t in dq_tags(title)}
+    assert "DQ.KeyCandidate" in {t.tag for t in dq_tags(code)}

@@ -300,7 +300,11 @@ def test_dq_tags(api: TestClient, source: Path, workflow_type: str) -> None:
     null = tags_of(api, f"{SCHEMA}.address.address2")["DQ.HighNullRate"]
     assert null["evidence"]["null_ratio"] == 1.0 and null["source"] == "machine"
     key = tags_of(api, f"{SCHEMA}.address.address_id")["DQ.KeyCandidate"]
-    assert key["evidence"] == {"reason": "declared primary key"}
+    assert key["evidence"] == {
+        "reason": "declared primary key",
+        "distinct_ratio": 1.0,
+        "null_ratio": 0.0,
+    }
     r = api.get(f"{BASE}/assets/{SCHEMA}.address/profile", headers=ADMIN_A)
     assert r.status_code == 200, r.text  # the profile made first is kept
 
@@ -318,7 +322,7 @@ def test_failures_are_stated(api: TestClient, source: Path) -> None:
     assert doc["status"] == "completed" and doc["output"]["tasks_failed"] == 1
     tasks = {t["asset_fqn"].removeprefix(SCHEMA + "."): t for t in doc["tasks"]}
     assert tasks["film_category"]["status"] == "failed"
-    assert "film_category was not found" in tasks["film_category"]["error_message"]
+    assert "film_category no longer exists" in tasks["film_category"]["error_message"]
     assert tasks["customer"]["status"] == "completed"
     assert tasks["customer"]["output"]["skipped"]["email"].startswith("no longer in the source")
     assert "PII.FirstName" in tags_of(api, f"{CUSTOMER}.first_name")

@@ -297,7 +297,11 @@ def test_dq_tags_profile_first_and_carry_their_figures(
     null = state[("address.address2", "DQ.HighNullRate")]
     assert null.evidence == {"null_ratio": 1.0, "threshold": 0.5}
     key = state[("address.address_id", "DQ.KeyCandidate")]
-    assert key.evidence == {"reason": "declared primary key"}
+    assert key.evidence == {
+        "reason": "declared primary key",
+        "distinct_ratio": 1.0,
+        "null_ratio": 0.0,
+    }
     assert ("address.phone", "DQ.HighNullRate") not in state
 
     # a second run uses the stored profile; keys found from figures carry them
@@ -336,7 +340,7 @@ def test_vanished_column_and_table_after_ingestion(engine: Engine, source: Path)
     assert out["tasks_failed"] == 1
     tasks = {t.asset_fqn.removeprefix(SCHEMA + "."): t for t in run.tasks}
     failed = tasks["film_category"]
-    assert failed.status == "failed" and "film_category was not found" in (
+    assert failed.status == "failed" and "film_category no longer exists" in (
         failed.error_message or ""
     )
     assert all(t.status == "completed" for k, t in tasks.items() if k != "film_category")

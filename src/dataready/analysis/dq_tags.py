@@ -45,6 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "stale_after_days": 30,
     "key_min_rows": 10,
     "key_distinct_ratio": 1.0,
+    "key_max_length": 40,
     "constant_min_rows": 2,
     "mixed_format_min_share": 0.05,
     "mixed_format_max_dominant": 0.95,
@@ -93,11 +94,16 @@ def _tag(name: str, **evidence: Any) -> TagProposal:
 
 
 def _key_candidate(p: Mapping[str, Any], cfg: Mapping[str, Any]) -> TagProposal | None:
-    if p.get("is_primary_key"):
-        return _tag("KeyCandidate", reason="declared primary key")
     rows, nulls, ratio = _num(p, "row_count"), _num(p, "null_ratio"), _num(p, "distinct_ratio")
+    if p.get("is_primary_key"):
+        return _tag(
+            "KeyCandidate", reason="declared primary key", distinct_ratio=ratio, null_ratio=nulls
+        )
     if rows is None or ratio is None or p.get("type_family") in _NOT_KEYS:
         return None
+    max_length = _num(p, "max_length")
+    if max_length is not None and max_length > cfg["key_max_length"]:
+        return None  # long text that happens to be distinct (titles, descriptions) is no key
     if rows >= cfg["key_min_rows"] and (nulls or 0.0) == 0.0 and ratio >= cfg["key_distinct_ratio"]:
         return _tag("KeyCandidate", distinct_ratio=ratio, null_ratio=nulls or 0.0, row_count=rows)
     return None

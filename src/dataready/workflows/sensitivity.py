@@ -16,7 +16,7 @@ from dataready.analysis.sensitivity import (
     table_sensitivity,
 )
 from dataready.domain.fqn import FQN
-from dataready.errors import ValidationFailed
+from dataready.errors import DatareadyError, ValidationFailed
 from dataready.store.tags import MachineTag
 from dataready.workflows.base import RunContext, TaskSpec, Workflow
 from dataready.workflows.classification import classify_table, confidence_threshold
@@ -46,7 +46,12 @@ class GenerateSensitivityTags(Workflow):
             )
         merged = {**config, **parameters}
         confidence_threshold(merged)
-        resolve_mapping(_overrides(merged))
+        try:
+            resolve_mapping(_overrides(merged))
+        except DatareadyError as exc:
+            raise ValidationFailed(
+                f"config.level_overrides: {exc.message}", field="config.level_overrides"
+            ) from None
 
     def plan(self, ctx: RunContext) -> list[TaskSpec]:
         return plan_tables(ctx, "sensitivity-table")

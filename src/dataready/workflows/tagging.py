@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from dataready.domain.fqn import FQN, FQNLevel
 from dataready.domain.tenant import Tenant
-from dataready.errors import NotFound, ValidationFailed
+from dataready.errors import NotFound, TaskFailed, ValidationFailed
 from dataready.store import assets as assets_q
 from dataready.store import profiles as profiles_q
 from dataready.store import tags as tags_q
@@ -95,7 +95,15 @@ def read_sample(
     assert fqn.database is not None and fqn.schema is not None and fqn.table is not None
     connector, _ = open_service(ctx, fqn.service)
     with connector:
-        live = {c.name for c in connector.get_columns(fqn.database, fqn.schema, fqn.table)}
+        try:
+            columns = connector.get_columns(fqn.database, fqn.schema, fqn.table)
+        except NotFound:
+            raise TaskFailed(
+                f"table {fqn} no longer exists in the source; re-run service-ingestion so "
+                "the catalogue marks it deleted",
+                asset_fqn=str(fqn),
+            ) from None
+        live = {c.name for c in columns}
         wanted = [c.name for c in tc.columns if c.name in live]
         gone = [c.name for c in tc.columns if c.name not in live]
         result = connector.sample_rows(
