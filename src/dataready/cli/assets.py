@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.table import Table
 
+from dataready.api.schemas.assets import TagRead
 from dataready.cli.context import console, fail, local_engine, local_principal, print_json
 from dataready.domain.fqn import FQN
 from dataready.errors import DatareadyError
@@ -15,22 +18,11 @@ from dataready.store.orm import Asset
 app = typer.Typer(help="The catalogue of ingested assets.", no_args_is_help=True)
 
 
-def asset_document(a: Asset) -> dict[str, object]:
-    return {
-        "fqn": a.fqn,
-        "asset_type": a.asset_type,
-        "name": a.name,
-        "data_type": a.data_type,
-        "type_family": a.type_family,
-        "nullable": a.nullable,
-        "comment": a.comment,
-        "row_count_estimate": a.row_count_estimate,
-        "size_bytes": a.size_bytes,
-        "version": a.version,
-        "status": a.status,
-        "details": a.details,
-        "updated_at": a.updated_at.isoformat(),
-    }
+def asset_document(a: Asset) -> dict[str, Any]:
+    """The asset as the API returns it."""
+    from dataready.api.schemas.assets import AssetRead
+
+    return AssetRead.model_validate(a).model_dump(mode="json")
 
 
 @app.command("list")
@@ -82,12 +74,7 @@ def show(fqn: str) -> None:
             tenant = local_principal(engine.settings).tenant
             doc = asset_document(assets_q.get_asset(s, tenant, key))
             doc["tags"] = [
-                {
-                    "tag": t.tag,
-                    "source": t.source,
-                    "confidence": t.confidence,
-                    "evidence": t.evidence,
-                }
+                TagRead.model_validate(t).model_dump(mode="json")
                 for t in tags_q.list_tags(s, tenant, asset_fqn=key)
             ]
     except DatareadyError as exc:
