@@ -131,3 +131,12 @@ def test_views_are_not_table_sampled_on_postgres() -> None:
     pg, duck = DIALECTS["postgresql"], DIALECTS["duckdb"]
     assert plan_sample(pg, percent=10, view=True).method is SampleMethod.RANDOM_FILTER
     assert plan_sample(duck, percent=10, view=True).method is SampleMethod.DUCKDB_BERNOULLI
+
+
+def test_hash_sampled_text_counts_hashes_where_the_engine_has_a_64_bit_one() -> None:
+    spec = ColumnSpec("mail", TypeFamily.STRING, "text", DistinctMethod.HASH_SAMPLED, 4)
+    pg = aggregate_statement(DIALECTS["postgresql"], '"t"', [spec]).sql
+    assert 'HASHTEXTEXTENDED("mail" COLLATE "C", 0) AS "h0"' in pg
+    assert 'COUNT(DISTINCT CASE WHEN ("h0" & 3) = 0 THEN "h0" END)' in pg
+    mysql = aggregate_statement(DIALECTS["mysql"], "`t`", [spec]).sql
+    assert "THEN CAST(`v0` AS BINARY) END" in mysql  # no 64-bit hash: the values are counted

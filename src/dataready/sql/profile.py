@@ -11,6 +11,8 @@ or a *hash-sampled* exact count, ``COUNT(DISTINCT CASE WHEN hash(x) % m = 0 THEN
 which sorts only one value in ``m`` and is scaled by ``m`` afterwards (distinct sampling,
 Gibbons 2001) — for engines with a hash function but no approximate distinct (PostgreSQL,
 MySQL). The caller picks ``m`` from the sampled stream so that about 20,000 values survive.
+Where the dialect has a 64-bit text hash (PostgreSQL), text columns count the surviving
+values' hashes instead of the values: the same sample, an integer sort instead of a text one.
 
 Sampling lives in :mod:`dataready.sql.profile_sample`, the per-dialect spelling in
 :mod:`dataready.sql.profile_dialect`; both are re-exported here.
@@ -154,6 +156,11 @@ def _compile_column(
             raise ValueError("hash_modulus must be a power of two")
         if modulus == 1:
             comp.agg(index, "distinct", f"COUNT(DISTINCT {operand})")
+        elif kind is ValueKind.STRING and text and spell.text_hash_key:
+            # Count the sampled values' 64-bit hashes: an integer sort, not a text sort.
+            h = comp.row(f"h{index}", spell.text_hash_key.format(c=dialect.quote(spec.name)))
+            keep = f"({h} & {modulus - 1}) = 0"
+            comp.agg(index, "distinct", f"COUNT(DISTINCT CASE WHEN {keep} THEN {h} END)")
         else:
             h = comp.row(f"h{index}", _hash(spell, spec, dialect.quote(spec.name)))
             keep = f"({h} & {modulus - 1}) = 0"

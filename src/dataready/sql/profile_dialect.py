@@ -41,6 +41,11 @@ class Spelling:
     """(type prefix, hash) pairs tried before ``hash``: cheaper than hashing text."""
     samples_views: bool = False
     """The sampling clause applies to views too (else: tables only)."""
+    text_hash_key: str | None = None
+    """A 64-bit hash of text ``{c}`` (byte equality) that a hash-sampled distinct count both
+    samples on and counts, instead of the text itself: sorting integers is cheaper than
+    sorting text, and two of ``n`` distinct values collide with probability ``n**2 / 2**65``
+    (below 1e-8 for a million values), far under the sampling error; ``None``: count text."""
 
 
 _TRIM_SET = "' ' || {chr}(9) || {chr}(10) || {chr}(13)"
@@ -75,6 +80,7 @@ _SPELLING: dict[str, Spelling] = {
             ("text", "HASHTEXT({c})"),
             ("character varying", "HASHTEXT({c})"),
         ),
+        text_hash_key='HASHTEXTEXTENDED({c} COLLATE "C", 0)',
     ),
     "duckdb": Spelling(
         length="LENGTH({c})",

@@ -21,8 +21,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from dataready.analysis.profiling import (
     ColumnMeta,
@@ -31,9 +33,11 @@ from dataready.analysis.profiling import (
     RowSketch,
     SketchConfig,
     TableProfile,
+    TextShapes,
     build_column,
     build_table,
     plan_columns,
+    text_shapes,
 )
 from dataready.connectors.base import Connector
 from dataready.connectors.models import ColumnInfo, TableInfo, TableKind
@@ -212,47 +216,50 @@ def _profile(
         view=view,
     )
 
-    # 1. The streamed sample, through the sketches.
-    config = SketchConfig(counts_cap=opts.counts_cap, max_value_length=opts.max_value_length)
-    profiled = [m for m in metas if m.kind is not ValueKind.UNSUPPORTED]
-    sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m in profiled}
-    rows = RowSketch()
-    order = [sketches[m.name] for m in profiled]
-    if profiled:
-        sql = stream_statement(dialect, table_sql, [m.name for m in profiled], stream_sample)
-        statements += 1
-        with contextlib.closing(
-            connector.stream(sql, batch_size=opts.batch_size, database=database)
-        ) as batches:
-            for batch in batches:
-                rows.update(batch)
-                for sketch, values in zip(order, zip(*batch, strict=True), strict=True):
-                    sketch.update(values)
-                if check_cancelled is not None:
-                    check_cancelled()
-    elif check_cancelled is not None:
-        check_cancelled()
-    unbounded = stream_sample.method in (SampleMethod.NONE, SampleMethod.LIMIT)
-    stream_complete = not user_sampled and unbounded and rows.rows < stream_rows
+    # The worker thread counts while the source works (fetching a batch, aggregating).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dr-sketch") as pool:
+        # 1. The streamed sample, through the sketches.
+        config = SketchConfig(counts_cap=opts.counts_cap, max_value_length=opts.max_value_length)
+        profiled = [m for m in metas if m.kind is not ValueKind.UNSUPPORTED]
+        sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m in profiled}
+        rows = RowSketch()
+        order = [sketches[m.name] for m in profiled]
+        if profiled:
+            sql = stream_statement(dialect, table_sql, [m.name for m in profiled], stream_sample)
+            statements += 1
+            _sketch_stream(
+                pool,
+                connector.stream(sql, batch_size=opts.batch_size, database=database),
+                rows,
+                order,
+                check_cancelled,
+            )
+        elif check_cancelled is not None:
+            check_cancelled()
+        unbounded = stream_sample.method in (SampleMethod.NONE, SampleMethod.LIMIT)
+        stream_complete = not user_sampled and unbounded and rows.rows < stream_rows
 
-    # 2. One aggregate statement for every column.
-    specs = plan_columns(
-        dialect,
-        metas,
-        sketches,
-        stream_complete=stream_complete,
-        exact_distinct_cap=opts.exact_distinct_cap,
-        native_quantiles=opts.exact_quantiles,
-        row_estimate=estimate,
-    )
-    statement = aggregate_statement(dialect, table_sql, specs, agg_sample)
-    if check_cancelled is not None:
-        check_cancelled()
-    result = connector.execute(statement.sql, max_rows=1, database=database)
-    statements += 1
-    table_metrics, column_metrics = statement.read(result.rows[0], len(specs))
-    rows_profiled = int(table_metrics["rows"] or 0)
-    stream_complete = stream_complete and rows.rows == rows_profiled
+        # 2. One aggregate statement for every column.
+        specs = plan_columns(
+            dialect,
+            metas,
+            sketches,
+            stream_complete=stream_complete,
+            exact_distinct_cap=opts.exact_distinct_cap,
+            native_quantiles=opts.exact_quantiles,
+            row_estimate=estimate,
+        )
+        statement = aggregate_statement(dialect, table_sql, specs, agg_sample)
+        if check_cancelled is not None:
+            check_cancelled()
+        # Text shapes need only the sketches: computed while the source aggregates.
+        shaping = pool.submit(_text_shapes, profiled, sketches, opts.max_patterns)
+        result = connector.execute(statement.sql, max_rows=1, database=database)
+        shapes = shaping.result()
+        statements += 1
+        table_metrics, column_metrics = statement.read(result.rows[0], len(specs))
+        rows_profiled = int(table_metrics["rows"] or 0)
+        stream_complete = stream_complete and rows.rows == rows_profiled
 
     facts = PassFacts(
         rows_profiled=rows_profiled,
@@ -270,6 +277,7 @@ def _profile(
             top_n=opts.top_n,
             max_patterns=opts.max_patterns,
             histogram_bins_max=opts.histogram_bins_max,
+            shapes=shapes.get(meta.name),
         )
         for meta, spec, metrics in zip(metas, specs, column_metrics, strict=True)
     ]
@@ -290,6 +298,47 @@ def _profile(
     profile.statements = statements
     profile.elapsed_seconds = round(time.perf_counter() - started, 4)
     return profile
+
+
+def _sketch_stream(
+    pool: ThreadPoolExecutor,
+    batches: Generator[Sequence[tuple[Any, ...]], None, None],
+    rows: RowSketch,
+    order: Sequence[ColumnSketch],
+    check_cancelled: Callable[[], None] | None,
+) -> None:
+    """Feed each streamed batch to the sketches while the next batch is being fetched.
+
+    The connector is only touched from the calling thread; the pool's one worker thread
+    updates the sketches, so fetching (mostly waiting for the source) overlaps with counting.
+    At most two batches are held at once.
+    """
+
+    def feed(batch: Sequence[tuple[Any, ...]]) -> None:
+        rows.update(batch)
+        for sketch, values in zip(order, zip(*batch, strict=True), strict=True):
+            sketch.update(values)
+
+    with contextlib.closing(batches) as stream:
+        pending: Future[None] | None = None
+        for batch in stream:
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(feed, batch)
+            if check_cancelled is not None:
+                check_cancelled()
+        if pending is not None:
+            pending.result()
+
+
+def _text_shapes(
+    columns: Sequence[ColumnMeta], sketches: Mapping[str, ColumnSketch], max_patterns: int
+) -> dict[str, TextShapes | None]:
+    return {
+        m.name: text_shapes(sketches[m.name], max_patterns)
+        for m in columns
+        if m.kind is ValueKind.STRING
+    }
 
 
 def _row_count(

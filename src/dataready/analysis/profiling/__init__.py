@@ -6,7 +6,7 @@ connector and hands rows and aggregate results to these functions.
 
 from __future__ import annotations
 
-from dataready.analysis.profiling.build import build_column, build_table
+from dataready.analysis.profiling.build import TextShapes, build_column, build_table, text_shapes
 from dataready.analysis.profiling.distinct import (
     ColumnMeta,
     PassFacts,
@@ -25,6 +25,7 @@ __all__ = [
     "RowSketch",
     "SketchConfig",
     "TableProfile",
+    "TextShapes",
     "build_column",
     "build_table",
     "estimate_distinct",
@@ -33,4 +34,5 @@ __all__ = [
     "observed_type",
     "plan_columns",
     "shape_pattern",
+    "text_shapes",
 ]

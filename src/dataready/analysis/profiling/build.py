@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from dataready.analysis.profiling.distinct import ColumnMeta, PassFacts, read_distinct
@@ -63,8 +64,12 @@ def build_column(
     top_n: int,
     max_patterns: int,
     histogram_bins_max: int,
+    shapes: TextShapes | None = None,
 ) -> ColumnProfile:
-    """The profile of one column from its aggregates and its sketch."""
+    """The profile of one column from its aggregates and its sketch.
+
+    ``shapes``: the text column's :func:`text_shapes`, when the caller computed them already.
+    """
     rows = facts.rows_profiled
     non_null = int(metrics.get("non_null") or 0)
     profile = ColumnProfile(
@@ -99,7 +104,7 @@ def build_column(
     if kind is ValueKind.NUMERIC:
         _numbers(profile, meta, metrics, sketch, exact_sketch, histogram_bins_max)
     elif kind is ValueKind.STRING:
-        _strings(profile, metrics, sketch, exact_sketch, max_patterns)
+        _strings(profile, metrics, sketch, exact_sketch, max_patterns, shapes)
     elif kind in (ValueKind.TEMPORAL, ValueKind.TIME):
         profile.min, profile.max = metrics.get("min"), metrics.get("max")
         if kind is ValueKind.TEMPORAL:
@@ -217,12 +222,47 @@ def _outliers(
     profile.outliers = found
 
 
+@dataclass(frozen=True, slots=True)
+class TextShapes:
+    """Shape patterns and formats of a text column's most frequent sampled values."""
+
+    patterns: list[tuple[str, int]]
+    pattern_count: int
+    all_values: bool
+    """Computed over every distinct value the counter holds (none left out by the cap)."""
+    values: int
+    formats: dict[str, int]
+    non_empty: int
+
+
+def text_shapes(sketch: ColumnSketch, max_patterns: int) -> TextShapes | None:
+    """The shapes and formats of the sketch's counted values (``None``: it holds none).
+
+    It needs only the sketch, so the profiler computes it while the aggregate statement runs.
+    """
+    if not sketch.counts:
+        return None
+    # Shapes and formats over the most frequent values: all of them in small columns.
+    common = sketch.counts.most_common(SHAPE_VALUES_CAP)
+    base = {str(k): c for k, c in common}
+    ranked, total_patterns = pattern_counts(base, max_patterns)
+    return TextShapes(
+        patterns=ranked,
+        pattern_count=total_patterns,
+        all_values=len(sketch.counts) <= SHAPE_VALUES_CAP,
+        values=sum(base.values()),
+        formats=format_counts(base),
+        non_empty=sum(c for v, c in base.items() if v.strip()),
+    )
+
+
 def _strings(
     profile: ColumnProfile,
     metrics: Mapping[str, Any],
     sketch: ColumnSketch | None,
     exact_sketch: bool,
     max_patterns: int,
+    shapes: TextShapes | None,
 ) -> None:
     profile.min_length = _int(metrics.get("min_length"))
     profile.max_length = _int(metrics.get("max_length"))
@@ -231,21 +271,17 @@ def _strings(
     profile.mean_length = float(total) / non_null if total is not None and non_null else None
     profile.empty_count = _int(metrics.get("empty"))
     profile.blank_count = _int(metrics.get("blank"))
-    if sketch is None or not sketch.counts:
+    if shapes is None and sketch is not None:
+        shapes = text_shapes(sketch, max_patterns)
+    if shapes is None:
         return
-    # Shapes and formats over the most frequent values: all of them in small columns.
-    common = sketch.counts.most_common(SHAPE_VALUES_CAP)
-    base = {str(k): c for k, c in common}
-    ranked, total_patterns = pattern_counts(base, max_patterns)
-    profile.patterns = [{"pattern": p, "count": c} for p, c in ranked]
-    profile.pattern_count = total_patterns
-    profile.patterns_exact = exact_sketch and len(sketch.counts) <= SHAPE_VALUES_CAP
-    values = sum(base.values())
-    matched = format_counts(base)
-    profile.formats_values = values
-    profile.formats = {name: count / values for name, count in sorted(matched.items())}
-    non_empty = sum(c for v, c in base.items() if v.strip())
-    profile.observed_type = observed_type(matched, non_empty)
+    profile.patterns = [{"pattern": p, "count": c} for p, c in shapes.patterns]
+    profile.pattern_count = shapes.pattern_count
+    profile.patterns_exact = exact_sketch and shapes.all_values
+    matched = shapes.formats
+    profile.formats_values = shapes.values
+    profile.formats = {name: count / shapes.values for name, count in sorted(matched.items())}
+    profile.observed_type = observed_type(matched, shapes.non_empty)
 
 
 def as_datetime(value: Any) -> dt.datetime | None:

@@ -16,8 +16,8 @@ column, the sketches' fixed sizes, and one set of row hashes of at most the rows
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections import Counter, deque
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,8 +103,8 @@ class ColumnSketch:
             self._sketch(values)
 
     def _numeric(self, values: list[Any]) -> list[Any]:
-        if self.family is TypeFamily.FLOAT or any(type(v) is float for v in values):
-            floats = np.asarray([float(v) for v in values], dtype=np.float64)
+        if self.family is TypeFamily.FLOAT or float in set(map(type, values)):
+            floats = np.fromiter(values, dtype=np.float64, count=len(values))
             finite = np.isfinite(floats)
             if not finite.all():
                 nan = np.isnan(floats)
@@ -114,7 +114,7 @@ class ColumnSketch:
                 values = [NAN if math.isnan(v) else v for v in floats.tolist()]
                 floats = floats[finite]
         else:
-            floats = np.asarray([float(v) for v in values], dtype=np.float64)
+            floats = np.fromiter(values, dtype=np.float64, count=len(values))
         if floats.size:
             self.kll.update(floats)
             self._extremes(floats)
@@ -134,26 +134,19 @@ class ColumnSketch:
         cfg = self.config
         self.hll = hll_sketch(cfg.hll_lg_k)
         self.frequent = frequent_items_sketch(cfg.frequent_lg_k)
-        for value, count in self.counts.items():
-            self.hll.update(value if self.kind is ValueKind.STRING else hash(value))
-            self.frequent.update(value, count)
+        keys = self.counts.keys()
+        _drain(map(self.hll.update, keys if self.kind is ValueKind.STRING else map(hash, keys)))
+        _drain(map(self.frequent.update, keys, self.counts.values()))
         self.complete = False
         if self.kind is not ValueKind.STRING:
             self.counts = Counter()  # text keeps its first values for shapes and formats
 
     def _sketch(self, values: list[Any]) -> None:
-        hll_update = self.hll.update
-        frequent_update = self.frequent.update
-        if self.kind is ValueKind.STRING:
-            for value in values:
-                hll_update(value)
-                frequent_update(value)
-        else:
-            # Python's hash is consistent within the process (equal numbers hash equal), and
-            # the HLL lives no longer than the process.
-            for value in values:
-                hll_update(hash(value))
-                frequent_update(value)
+        # Python's hash is consistent within the process (equal numbers hash equal), and the
+        # HLL lives no longer than the process.
+        hashed = values if self.kind is ValueKind.STRING else map(hash, values)
+        _drain(map(self.hll.update, hashed))
+        _drain(map(self.frequent.update, values))
 
     # -- read --------------------------------------------------------------------------
 
@@ -177,6 +170,11 @@ class ColumnSketch:
             return ranked[:n], True, 0
         pairs = frequent_top(self.frequent, n)
         return pairs, False, frequent_error(self.config.frequent_lg_k, self.values)
+
+
+def _drain(calls: Iterator[Any]) -> None:
+    """Run every call of a ``map`` for its effect, without a Python-level loop."""
+    deque(calls, maxlen=0)
 
 
 def _rank_key(item: tuple[Any, int]) -> tuple[int, str]:
@@ -205,12 +203,15 @@ class RowSketch:
 
     def update(self, batch: Sequence[tuple[Any, ...]]) -> None:
         self.rows += len(batch)
-        add = self._hashes.add
-        for row in batch:
-            try:
-                add(hash(row))
-            except TypeError:
-                add(hash(tuple(_row_key(v) for v in row)))
+        try:
+            self._hashes.update(map(hash, batch))
+        except TypeError:  # a row holds an unhashable value: key those rows (adding is idempotent)
+            add = self._hashes.add
+            for row in batch:
+                try:
+                    add(hash(row))
+                except TypeError:
+                    add(hash(tuple(_row_key(v) for v in row)))
 
     @property
     def distinct_rows(self) -> int:
