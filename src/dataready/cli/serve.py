@@ -26,8 +26,8 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
+    # No listen() here: uvicorn listens once the app has started, so the kernel routes no
+    # connection to a worker that is still starting (they would wait out its start-up).
     return sock
 
 
