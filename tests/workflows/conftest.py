@@ -133,8 +133,10 @@ def add_service(engine: Engine, name: str, url: str) -> uuid.UUID:
         return svc.id
 
 
-def run_builtin(engine: Engine, workflow_type: str, fqn: str, **parameters: Any) -> WorkflowRun:
-    """Start a run of a built-in type for the test tenant and wait for its end."""
+def start_builtin(
+    engine: Engine, workflow_type: str, fqn: str, *, save_all: bool, **parameters: Any
+) -> uuid.UUID:
+    """Start a run of a built-in type for the test tenant (a new configuration each time)."""
     with engine.store.session() as s:
         d = defs_q.default_definition_for_type(s, TENANT, workflow_type)
         c = configs_q.create_configuration(
@@ -149,9 +151,15 @@ def run_builtin(engine: Engine, workflow_type: str, fqn: str, **parameters: Any)
             created_by="test",
         )
         run_id = start_run(
-            s, PRINCIPAL, c.id, asset_fqn=fqn, parameters=parameters, save_all=True
+            s, PRINCIPAL, c.id, asset_fqn=fqn, parameters=parameters, save_all=save_all
         ).id
     engine.submit(run_id)
+    return run_id
+
+
+def run_builtin(engine: Engine, workflow_type: str, fqn: str, **parameters: Any) -> WorkflowRun:
+    """Run a built-in type with ``save_all`` for the test tenant and wait for its end."""
+    run_id = start_builtin(engine, workflow_type, fqn, save_all=True, **parameters)
     return wait_for(engine, run_id, timeout=120)
 
 

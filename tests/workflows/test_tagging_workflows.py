@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.workflows.conftest import PRINCIPAL, TENANT, add_service, run_builtin, wait_for
+from tests.workflows.conftest import (
+    PRINCIPAL,
+    TENANT,
+    add_service,
+    run_builtin,
+    start_builtin,
+    wait_for,
+)
 from tests.workflows.tagging_sources import (
     EXPECTED_PII,
     HARD_NEGATIVE_COLUMNS,
@@ -28,14 +35,11 @@ from tests.workflows.tagging_sources import (
 
 from dataready.domain.enums import ApprovalAction, RunStatus
 from dataready.errors import DatareadyError, ValidationFailed
-from dataready.store import configurations as configs_q
-from dataready.store import definitions as defs_q
 from dataready.store import profiles as profiles_q
 from dataready.store import tags as tags_q
 from dataready.store.orm import Tag, WorkflowRun
 from dataready.workflows import approval
 from dataready.workflows.engine import Engine
-from dataready.workflows.service import start_run
 
 
 @pytest.fixture(scope="module")
@@ -59,24 +63,7 @@ def ingest(engine: Engine) -> None:
 
 def start(engine: Engine, workflow_type: str, fqn: str, **parameters: Any) -> uuid.UUID:
     """Start a built-in run that waits for approval (no save_all)."""
-    with engine.store.session() as s:
-        d = defs_q.default_definition_for_type(s, TENANT, workflow_type)
-        c = configs_q.create_configuration(
-            s,
-            TENANT,
-            d,
-            name=None,
-            description=None,
-            config={},
-            schedule=None,
-            triggers=[],
-            created_by="test",
-        )
-        run_id = start_run(
-            s, PRINCIPAL, c.id, asset_fqn=fqn, parameters=parameters, save_all=False
-        ).id
-    engine.submit(run_id)
-    return run_id
+    return start_builtin(engine, workflow_type, fqn, save_all=False, **parameters)
 
 
 def decide(engine: Engine, run_id: uuid.UUID, action: ApprovalAction) -> dict[str, Any]:
