@@ -116,3 +116,45 @@ def test_statement_timeout_fails_the_table_not_the_run(
     assert states[f"pg.{db}.public.small"][0] == "completed"
     status, message = states[f"pg.{db}.public.big"]
     assert status == "failed" and "timed out" in message and "sample" in message
+
+
+@pytest.mark.postgres
+def test_permission_denied_on_one_table_fails_that_task_only(
+    engine: Engine, pg_database: str
+) -> None:
+    import uuid
+
+    import psycopg
+
+    url = pg_database.replace("postgresql+psycopg://", "postgresql://")
+    role = f"dr_limited_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(
+            "CREATE TABLE open_t (id int primary key, v text);"
+            "INSERT INTO open_t VALUES (1, 'a'), (2, 'b');"
+            "CREATE TABLE secret_t (id int primary key, v text);"
+            "INSERT INTO secret_t VALUES (1, 'x');"
+        )
+        con.execute(f'CREATE ROLE "{role}" LOGIN')
+        con.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
+        con.execute(f'GRANT SELECT ON open_t TO "{role}"')
+    try:
+        db = url.rsplit("/", 1)[1]
+        add_service(engine, "lim", url.replace("postgres@", f"{role}@"))
+        ingested = run_builtin(engine, "service-ingestion", f"lim.{db}.public")
+        assert ingested.status == RunStatus.COMPLETED, ingested.error_message
+        run = run_builtin(engine, "profiling", f"lim.{db}.public")
+        states = {t.asset_fqn: (t.status, t.error_message or "") for t in run.tasks}
+        assert run.status == RunStatus.COMPLETED
+        assert states[f"lim.{db}.public.open_t"][0] == "completed"
+        status, message = states[f"lim.{db}.public.secret_t"]  # the catalogue lists it
+        assert status == "failed" and "permission" in message.lower()
+    finally:
+        engine.store.dispose()
+        with psycopg.connect(url, autocommit=True) as con:
+            con.execute(
+                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'"
+            )
+            con.execute(f'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "{role}"')
+            con.execute(f'REVOKE USAGE ON SCHEMA public FROM "{role}"')
+            con.execute(f'DROP ROLE "{role}"')
