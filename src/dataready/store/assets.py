@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from dataready.domain.catalog import TABLE_LIKE, AssetRecord, AssetStatus, SyncCounts
 from dataready.domain.tenant import Tenant
 from dataready.errors import NotFound
-from dataready.store.orm import Asset
+from dataready.store.orm import Asset, Tag
 from dataready.store.tenancy import scoped
 from dataready.store.types import utcnow
 
@@ -231,6 +231,7 @@ def list_assets(
     fqn_prefix: str | None = None,
     asset_type: str | None = None,
     q: str | None = None,
+    tag: str | None = None,
     include_deleted: bool = False,
     limit: int = 50,
     offset: int = 0,
@@ -250,6 +251,11 @@ def list_assets(
                 func.lower(func.coalesce(Asset.comment, "")).like(pattern),
             )
         )
+    if tag:
+        tagged = scoped(
+            select(Tag.asset_fqn).where(Tag.tag == tag, Tag.state == "applied"), Tag, tenant
+        )
+        stmt = stmt.where(Asset.fqn.in_(tagged))
     if not include_deleted:
         stmt = stmt.where(Asset.status == "active")
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

@@ -8,13 +8,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dataready.domain.enums import RunStatus
 from dataready.domain.tenant import Tenant
 from dataready.errors import Conflict, NotFound
-from dataready.store.orm import WorkflowConfiguration, WorkflowDefinition, WorkflowRun
+from dataready.store.orm import WorkflowConfiguration, WorkflowDefinition
+from dataready.store.runs import active_run_count
 from dataready.store.tenancy import scoped
-
-ACTIVE_RUN_STATES = (RunStatus.PENDING.value, RunStatus.RUNNING.value)
 
 
 def get_configuration(
@@ -104,14 +102,7 @@ def update_configuration(
 
 def delete_configuration(session: Session, tenant: Tenant, configuration_id: uuid.UUID) -> None:
     row = get_configuration(session, tenant, configuration_id)
-    active = session.scalar(
-        select(func.count())
-        .select_from(WorkflowRun)
-        .where(
-            WorkflowRun.configuration_id == row.id,
-            WorkflowRun.status.in_(ACTIVE_RUN_STATES),
-        )
-    )
+    active = active_run_count(session, row.id)
     if active:
         raise Conflict(
             f"workflow configuration {configuration_id} has {active} active run(s); cancel "

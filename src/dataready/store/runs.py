@@ -184,6 +184,24 @@ def transition_task(
     return task
 
 
+def close_open_tasks(
+    session: Session,
+    run: WorkflowRun,
+    now: datetime,
+    *,
+    running_to: TaskStatus = TaskStatus.CANCELLED,
+    running_message: str | None = None,
+) -> None:
+    """End a stopping run's unfinished tasks: pending ones cancelled, running ones
+    ``running_to`` (with ``running_message`` when given)."""
+    for task in run.tasks:
+        if task.status == TaskStatus.PENDING.value:
+            transition_task(session, task, TaskStatus.CANCELLED, completed_at=now)
+        elif task.status == TaskStatus.RUNNING.value:
+            extra = {"error_message": running_message} if running_message else {}
+            transition_task(session, task, running_to, completed_at=now, **extra)
+
+
 def add_task(
     session: Session,
     run: WorkflowRun,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import time
 import uuid
@@ -106,7 +108,5 @@ class StoreRunContext(RunContext):
 
 
 def new_worker_id() -> str:
-    import os
-    import socket
-
+    """``host:pid:token``: recovery reads the host and pid to tell a dead worker."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dataready.analysis.dq_tags import dq_tags, resolve_config, table_dq_tags
+from dataready.analysis.dq_tags import DEFAULTS, dq_tags, resolve_config, table_dq_tags
 from dataready.domain.fqn import FQN
 from dataready.errors import ValidationFailed
 from dataready.store.tags import MachineTag
@@ -45,8 +45,6 @@ class GenerateDQTags(Workflow):
 
     @staticmethod
     def _dq_config(cfg: dict[str, Any]) -> dict[str, Any]:
-        from dataready.analysis.dq_tags import DEFAULTS
-
         return {k: v for k, v in cfg.items() if k in DEFAULTS}
 
     def plan(self, ctx: RunContext) -> list[TaskSpec]:

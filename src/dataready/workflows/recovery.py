@@ -14,6 +14,8 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from dataready.domain.enums import RunStatus, TaskStatus
 from dataready.settings import Settings
 from dataready.store import runs as runs_q
@@ -78,27 +80,20 @@ def recover_orphans(
     return failed, pending
 
 
-def _mark_orphan_failed(s: object, run: WorkflowRun) -> None:
-    from sqlalchemy.orm import Session
-
-    assert isinstance(s, Session)
+def _mark_orphan_failed(s: Session, run: WorkflowRun) -> None:
     now = utcnow()
     beat = run.heartbeat_at.isoformat() if run.heartbeat_at else "never"
     message = (
         f"The dataready worker running this run ({run.worker_id or 'unknown'}) stopped before it "
         f"finished (last heartbeat: {beat}). Nothing was applied; start a new run to retry."
     )
-    for task in run.tasks:
-        if task.status == TaskStatus.RUNNING.value:
-            runs_q.transition_task(
-                s,
-                task,
-                TaskStatus.FAILED,
-                completed_at=now,
-                error_message="worker stopped while this task was running",
-            )
-        elif task.status == TaskStatus.PENDING.value:
-            runs_q.transition_task(s, task, TaskStatus.CANCELLED, completed_at=now)
+    runs_q.close_open_tasks(
+        s,
+        run,
+        now,
+        running_to=TaskStatus.FAILED,
+        running_message="worker stopped while this task was running",
+    )
     runs_q.transition_run(
         s,
         run,

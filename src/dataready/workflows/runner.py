@@ -76,9 +76,7 @@ class Runner:
             if run.status != RunStatus.RUNNING.value:
                 return
             now = utcnow()
-            for task in run.tasks:
-                if task.status in (TaskStatus.PENDING.value, TaskStatus.RUNNING.value):
-                    runs_q.transition_task(s, task, TaskStatus.CANCELLED, completed_at=now)
+            runs_q.close_open_tasks(s, run, now)
             runs_q.transition_run(
                 s,
                 run,
@@ -328,9 +326,7 @@ class Runner:
         with self.store.session() as s:
             run = runs_q.get_run_unscoped(s, run_id)
             now = utcnow()
-            for task in run.tasks:
-                if task.status in (TaskStatus.PENDING.value, TaskStatus.RUNNING.value):
-                    runs_q.transition_task(s, task, TaskStatus.CANCELLED, completed_at=now)
+            runs_q.close_open_tasks(s, run, now)
             if run.status == RunStatus.RUNNING.value:  # stopped for another reason
                 runs_q.transition_run(
                     s,

@@ -6,6 +6,8 @@ URL-encode a part that holds a slash or a space.
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -28,7 +30,7 @@ from dataready.store.orm import Profile
 
 router = APIRouter(prefix="/assets", tags=["assets"])
 
-TAG_NAME = r"^[A-Za-z][A-Za-z0-9_.\-]{0,254}$"
+TAG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{0,254}$")
 
 
 def _fqn(text: str) -> FQN:
@@ -83,19 +85,11 @@ def list_assets(
         fqn_prefix=fqn,
         asset_type=type,
         q=q,
+        tag=tag,
         include_deleted=include_deleted,
-        limit=page.limit if tag is None else 100_000,
-        offset=page.offset if tag is None else 0,
+        limit=page.limit,
+        offset=page.offset,
     )
-    if tag is not None:
-        tagged = {
-            t.asset_fqn
-            for t in tags_q.list_tags(session, principal.tenant, prefix=tag)
-            if t.tag == tag
-        }
-        rows = [r for r in rows if r.fqn in tagged]
-        total = len(rows)
-        rows = rows[page.offset : page.offset + page.limit]
     return json_response(
         PageOf[AssetRead](
             items=[AssetRead.model_validate(r) for r in rows],
@@ -206,9 +200,7 @@ def get_asset(fqn: str, principal: Viewer, session: DbSession) -> Response:
 
 
 def _check_tag(tag: str) -> None:
-    import re
-
-    if not re.match(TAG_NAME, tag):
+    if not TAG_NAME.match(tag):
         raise ValidationFailed(
             f"tag {tag!r} is not a tag name: letters, digits, '.', '_' and '-', starting with "
             "a letter (e.g. PII.Email)",
@@ -217,6 +209,4 @@ def _check_tag(tag: str) -> None:
 
 
 def _dumps(doc: Any) -> bytes:
-    import json
-
     return json.dumps(doc, default=str).encode()
