@@ -111,25 +111,19 @@ def wait_for(
 def add_service(engine: Engine, name: str, url: str) -> uuid.UUID:
     """Register (or re-point) a service for the test tenant."""
     from dataready.connectors.config import parse_source_url
-    from dataready.errors import NotFound
     from dataready.store import services as services_q
     from dataready.store.crypto import CredentialCipher
 
-    cipher = CredentialCipher(engine.settings)
     with engine.store.session() as s:
-        try:
-            svc = services_q.get_service_by_name(s, TENANT, name)
-            services_q.update_service(s, TENANT, cipher, svc.id, config=parse_source_url(url))
-        except NotFound:
-            svc = services_q.create_service(
-                s,
-                TENANT,
-                cipher,
-                name=name,
-                config=parse_source_url(url),
-                description=None,
-                created_by="test",
-            )
+        svc = services_q.put_service(
+            s,
+            TENANT,
+            CredentialCipher(engine.settings),
+            name=name,
+            config=parse_source_url(url),
+            description=None,
+            created_by="test",
+        )
         return svc.id
 
 

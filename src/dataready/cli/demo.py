@@ -16,7 +16,7 @@ from dataready.cli.context import console, fail, local_engine, local_principal
 from dataready.cli.runs import follow
 from dataready.cli.sample import write_sample
 from dataready.connectors.config import parse_source_url
-from dataready.errors import DatareadyError, NotFound
+from dataready.errors import DatareadyError
 from dataready.settings import get_settings
 from dataready.store import assets as assets_q
 from dataready.store import services as services_q
@@ -31,21 +31,15 @@ def _register(engine: Engine, url: str) -> None:
     principal = local_principal(engine.settings)
     cipher = CredentialCipher(engine.settings)
     with engine.store.session() as s:
-        try:
-            svc = services_q.get_service_by_name(s, principal.tenant, SERVICE)
-            services_q.update_service(
-                s, principal.tenant, cipher, svc.id, config=parse_source_url(url)
-            )
-        except NotFound:
-            services_q.create_service(
-                s,
-                principal.tenant,
-                cipher,
-                name=SERVICE,
-                config=parse_source_url(url),
-                description="dataready's DVD-rental sample database",
-                created_by="demo",
-            )
+        services_q.put_service(
+            s,
+            principal.tenant,
+            cipher,
+            name=SERVICE,
+            config=parse_source_url(url),
+            description="dataready's DVD-rental sample database",
+            created_by="demo",
+        )
 
 
 def _run(engine: Engine, workflow_type: str, fqn: str) -> dict[str, object]:

@@ -29,24 +29,16 @@ def add(
         with local_engine(executor=False) as engine, engine.store.session() as s:
             principal = local_principal(engine.settings)
             cipher = CredentialCipher(engine.settings)
-            try:
-                existing = services_q.get_service_by_name(s, principal.tenant, name)
-            except DatareadyError:
-                existing = None
-            if existing is not None and replace:
-                services_q.update_service(
-                    s, principal.tenant, cipher, existing.id, config=config, description=description
-                )
-            else:
-                services_q.create_service(
-                    s,
-                    principal.tenant,
-                    cipher,
-                    name=name,
-                    config=config,
-                    description=description,
-                    created_by=principal.client_id,
-                )
+            save = services_q.put_service if replace else services_q.create_service
+            save(
+                s,
+                principal.tenant,
+                cipher,
+                name=name,
+                config=config,
+                description=description,
+                created_by=principal.client_id,
+            )
     except DatareadyError as exc:
         raise fail(exc) from None
     console.print(f"service [bold]{name}[/] → {redact_url(url)}")

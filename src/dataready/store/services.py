@@ -135,6 +135,35 @@ def update_service(
     return row
 
 
+def put_service(
+    session: Session,
+    tenant: Tenant,
+    cipher: CredentialCipher,
+    *,
+    name: str,
+    config: ConnectionConfig,
+    description: str | None,
+    created_by: str | None,
+) -> Service:
+    """Create the service ``name``, or re-point it when it exists (keeping its id)."""
+    existing = session.scalars(
+        scoped(select(Service.id).where(Service.name == name), Service, tenant)
+    ).first()
+    if existing is not None:
+        return update_service(
+            session, tenant, cipher, existing, config=config, description=description
+        )
+    return create_service(
+        session,
+        tenant,
+        cipher,
+        name=name,
+        config=config,
+        description=description,
+        created_by=created_by,
+    )
+
+
 def delete_service(session: Session, tenant: Tenant, service_id: uuid.UUID) -> None:
     session.delete(get_service(session, tenant, service_id))
     session.flush()

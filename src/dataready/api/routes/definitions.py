@@ -13,19 +13,17 @@ from dataready.api.deps import DbSession, Page
 from dataready.api.schemas.common import Page as PageOf
 from dataready.api.schemas.common import WorkflowTypeAlias, json_response
 from dataready.api.schemas.definitions import DefinitionCreate, DefinitionRead, DefinitionUpdate
-from dataready.domain.definitions import BUILTIN_DEFINITIONS
+from dataready.domain.definitions import BUILTIN_BY_TYPE
 from dataready.domain.enums import Category, WorkflowType
 from dataready.store import definitions as definitions_q
 
 router = APIRouter(prefix="/workflows/definitions", tags=["workflow definitions"])
 
-_BUILTIN_BY_TYPE = {d.workflow_type.value: d for d in BUILTIN_DEFINITIONS}
-
 
 @router.post("", status_code=201, response_model=DefinitionRead)
 def create_definition(body: DefinitionCreate, principal: Admin, session: DbSession) -> Response:
     """Create a definition for this project (admin)."""
-    builtin = _BUILTIN_BY_TYPE.get(body.workflow_type.value)
+    builtin = BUILTIN_BY_TYPE.get(body.workflow_type.value)
     category = body.category or (builtin.category if builtin else Category.ENRICHMENT)
     row = definitions_q.create_definition(
         session,
