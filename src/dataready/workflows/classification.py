@@ -19,10 +19,10 @@ from dataready.workflows.base import RunContext, TaskSpec, Workflow
 from dataready.workflows.tagging import (
     TableContext,
     load_table,
-    plan_tables,
     propose_tags,
     read_sample,
 )
+from dataready.workflows.targets import plan_tables
 
 PII_FAMILIES = ("PII.",)
 

@@ -15,7 +15,8 @@ from dataready.errors import ValidationFailed
 from dataready.store.tags import MachineTag
 from dataready.workflows.base import RunContext, TaskSpec, Workflow
 from dataready.workflows.profiling import profile_one, profile_options
-from dataready.workflows.tagging import TableContext, load_table, plan_tables, propose_tags
+from dataready.workflows.tagging import TableContext, load_table, propose_tags
+from dataready.workflows.targets import plan_tables
 
 FAMILIES = ("DQ.",)
 

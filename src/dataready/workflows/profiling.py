@@ -17,7 +17,7 @@ from dataready.store import profiles as profiles_q
 from dataready.workflows.base import RunContext, TaskSpec, Workflow
 from dataready.workflows.profiler import ProfileOptions, profile_table
 from dataready.workflows.sources import open_service, service_slot
-from dataready.workflows.tagging import plan_tables
+from dataready.workflows.targets import plan_tables
 
 _OPTION_NAMES = {f.name for f in fields(ProfileOptions)}
 

@@ -20,7 +20,8 @@ from dataready.errors import DatareadyError, ValidationFailed
 from dataready.store.tags import MachineTag
 from dataready.workflows.base import RunContext, TaskSpec, Workflow
 from dataready.workflows.classification import classify_table, confidence_threshold
-from dataready.workflows.tagging import load_table, plan_tables, propose_tags
+from dataready.workflows.tagging import load_table, propose_tags
+from dataready.workflows.targets import plan_tables
 
 FAMILIES = ("Sensitivity.", "PrivacyCategory.")
 

@@ -1,5 +1,5 @@
-"""What tag-producing workflows share: table planning over the catalogue, reading a
-bounded sample, and the ``machine-tags`` proposal kind with its applier.
+"""What tag-producing workflows share: reading a table's catalogue entry and a bounded
+sample, and the ``machine-tags`` proposal kind with its applier.
 
 A tagging run proposes, per table, the full set of tags of its families (``PII.``,
 ``Sensitivity.``, ``DQ.``…) for the table and its columns.  Applying the proposal makes the
@@ -14,44 +14,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dataready.domain.fqn import FQN, FQNLevel
+from dataready.domain.fqn import FQN
 from dataready.domain.tenant import Tenant
-from dataready.errors import NotFound, TaskFailed, ValidationFailed
+from dataready.errors import NotFound, TaskFailed
 from dataready.store import assets as assets_q
 from dataready.store import profiles as profiles_q
 from dataready.store import tags as tags_q
 from dataready.store.orm import Asset, Proposal, WorkflowRun
-from dataready.workflows.base import RunContext, TaskSpec
+from dataready.workflows.base import RunContext
 from dataready.workflows.sources import open_service
 
 PROPOSAL_KIND = "machine-tags"
-
-
-def plan_tables(ctx: RunContext, task_type: str, *, include_views: bool = False) -> list[TaskSpec]:
-    """One task per catalogued table under the run's target (a schema or a table)."""
-    target = ctx.asset_fqn
-    if target is None or target.level not in (FQNLevel.SCHEMA, FQNLevel.TABLE):
-        raise ValidationFailed(
-            f"{ctx.workflow_type} takes a schema or table FQN", field="asset_fqn"
-        )
-    with ctx.store.session() as s:
-        if target.level is FQNLevel.TABLE:
-            tables = [assets_q.get_asset(s, ctx.tenant, str(target))]
-        else:
-            kinds = ("table", "view") if include_views else ("table",)
-            tables = [
-                a
-                for a in assets_q.list_children(s, ctx.tenant, str(target))
-                if a.asset_type in kinds
-            ]
-    if not tables:
-        raise NotFound(
-            f"no catalogued tables under {target}; run service-ingestion on it first",
-            fqn=str(target),
-        )
-    return [
-        TaskSpec(name=f"{task_type} {t.fqn}", task_type=task_type, asset_fqn=t.fqn) for t in tables
-    ]
 
 
 @dataclass
