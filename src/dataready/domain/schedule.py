@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
@@ -31,10 +30,3 @@ def validate_timezone(name: str, *, field: str = "schedule.timezone") -> str:
             field=field,
         ) from exc
     return name
-
-
-def next_fire(expression: str, after: datetime, timezone: str = "UTC") -> datetime:
-    """The next time the schedule fires after ``after``."""
-    base = after.astimezone(ZoneInfo(timezone))
-    nxt: datetime = croniter(expression, base).get_next(datetime)
-    return nxt

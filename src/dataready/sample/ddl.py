@@ -24,7 +24,7 @@ from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.schema import AddConstraint, CreateTable
 
 from dataready.errors import ConfigError
-from dataready.sample.schema import TABLES, ColumnType, Table
+from dataready.sample.schema import TABLES, ColumnType
 
 
 class FkMode(StrEnum):
@@ -152,9 +152,3 @@ def foreign_key_statements(dialect: str) -> list[str]:
         ):
             statements.append(str(AddConstraint(constraint).compile(dialect=compiler)).strip())
     return statements
-
-
-def quote_table(dialect: str, table: Table | str) -> str:
-    """Quote a table name the way ``dialect`` needs it."""
-    name = table if isinstance(table, str) else table.name
-    return _dialect(dialect).identifier_preparer.quote(name)

@@ -54,11 +54,6 @@ def canonical_type(workflow_type: str) -> str:
     return alias.value if alias else workflow_type
 
 
-def is_registered(workflow_type: str) -> bool:
-    _load_builtins()
-    return canonical_type(workflow_type) in _REGISTRY
-
-
 def get_workflow(workflow_type: str) -> Workflow:
     """The implementation of ``workflow_type``.
 
