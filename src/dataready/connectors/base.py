@@ -156,6 +156,15 @@ class Connector(ABC):
 
     # -- queries ------------------------------------------------------------------------
 
+    @property
+    def dialect_name(self) -> str:
+        """The engine's SQLAlchemy dialect name: the read-only guard parses SQL with it.
+
+        Equal to :attr:`sqlalchemy_dialect` for native engines; the generic connector
+        answers its URL's backend (``trino``, ``snowflake``, ``mssql``, …).
+        """
+        return self.sqlalchemy_dialect
+
     def quote(self, name: str) -> str:
         """``name`` quoted as an identifier for this engine."""
         return quote_identifier(name, self.sqlalchemy_dialect)
@@ -220,7 +229,7 @@ class Connector(ABC):
             QueryTimeout: it ran past ``settings.statement_timeout_seconds``.
             QueryFailed: the source rejected it.
         """
-        check_read_statement(sql, self.sqlalchemy_dialect)
+        check_read_statement(sql, self.dialect_name)
         return self._fetch(sql, params, max_rows=max_rows, database=database)
 
     def stream(
@@ -250,7 +259,7 @@ class Connector(ABC):
         """
         if batch_size < 1:
             raise ValidationFailed("batch_size must be >= 1", field="batch_size")
-        check_read_statement(sql, self.sqlalchemy_dialect)
+        check_read_statement(sql, self.dialect_name)
         return self._stream(sql, params, batch_size=batch_size, database=database)
 
     @abstractmethod
