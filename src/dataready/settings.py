@@ -7,12 +7,15 @@ Read through :func:`get_settings`; tests build their own :class:`Settings`.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dataready.domain.enums import Role
 
 DEFAULT_AUTH_SECRET = "dataready-local-development-secret-change-me"
 
@@ -53,6 +56,32 @@ class AuthSettings(BaseModel):
     require_exp: bool = True
     leeway_seconds: int = 0
     token_ttl_seconds: int = 86400
+    default_role: Role = Field(
+        default=Role.VIEWER,
+        description="The role of a token that names none: no `roles` claim and none of "
+        "dataready's roles in Keycloak's realm_access/resource_access.",
+    )
+
+    @field_validator("default_role", mode="before")
+    @classmethod
+    def _known_role(cls, value: Any) -> Any:
+        if isinstance(value, Role) or not isinstance(value, str):
+            return value
+        name = value.strip().lower()
+        if name not in {r.value for r in Role}:
+            known = ", ".join(r.value for r in Role)
+            raise ValueError(f"unknown role {value!r}; known roles: {known}")
+        return name
+
+    @property
+    def uses_default_secret(self) -> bool:
+        """HMAC tokens are accepted and verified with the built-in (public) development secret.
+
+        A deployment that takes only JWKS-verified tokens (``jwks_url`` and RS/ES/PS
+        algorithms) does not use the secret at all.
+        """
+        hmac = any(a.upper().startswith("HS") for a in self.algorithms)
+        return hmac and self.secret.get_secret_value() == DEFAULT_AUTH_SECRET
 
 
 class ExecutorSettings(BaseModel):
@@ -126,12 +155,11 @@ def check_startup(settings: Settings) -> None:
 
     if settings.mode != "production":
         return
-    if settings.auth.secret.get_secret_value() == DEFAULT_AUTH_SECRET and not (
-        settings.auth.jwks_url
-    ):
+    if settings.auth.uses_default_secret:
         raise ConfigError(
-            "production mode with the default token secret: set DATAREADY_AUTH__SECRET or "
-            "DATAREADY_AUTH__JWKS_URL"
+            "production mode with the default token secret: set DATAREADY_AUTH__SECRET, or "
+            "accept only an identity provider's tokens (DATAREADY_AUTH__JWKS_URL with RS/ES "
+            "algorithms in DATAREADY_AUTH__ALGORITHMS)"
         )
     if settings.secret_key is None:
         raise ConfigError(
@@ -139,6 +167,44 @@ def check_startup(settings: Settings) -> None:
             "with `python -c 'from cryptography.fernet import Fernet; "
             "print(Fernet.generate_key().decode())'`)"
         )
+
+
+def is_loopback(host: str) -> bool:
+    """``host`` names only this machine: ``localhost``, 127.0.0.0/8 or ``::1``."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # another host name: it may resolve to a public interface
+
+
+def check_bind_host(settings: Settings, host: str) -> None:
+    """Refuse to serve beyond this machine while anyone could mint a valid token.
+
+    With the built-in development secret every token signed with it is valid, admin
+    included, and the secret is public: the server then binds to loopback only. Once
+    ``DATAREADY_AUTH__SECRET`` is set (or only JWKS-verified tokens are accepted:
+    ``DATAREADY_AUTH__JWKS_URL`` with ``DATAREADY_AUTH__ALGORITHMS='["RS256"]'``), any
+    interface is allowed.
+
+    Raises:
+        ConfigError: ``host`` is not a loopback address while the default secret is in use.
+    """
+    from dataready.errors import ConfigError
+
+    if not settings.auth.uses_default_secret or is_loopback(host):
+        return
+    raise ConfigError(
+        f"refusing to listen on {host!r}: the default token secret is in use, so anyone who "
+        "reaches the port could sign an admin token with it. Listen on 127.0.0.1 (the "
+        'default), or set a secret first: export DATAREADY_AUTH__SECRET="$(python -c '
+        "'import secrets; print(secrets.token_urlsafe(32))')\" (or accept only an identity "
+        "provider's tokens: DATAREADY_AUTH__JWKS_URL and DATAREADY_AUTH__ALGORITHMS), and mint "
+        "tokens with the same secret (dataready token)",
+        host=host,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -168,15 +168,16 @@ def test_roles(client: TestClient) -> None:
 
 def test_roles_claim_variants(client: TestClient) -> None:
     cfg = {"workflow_definition_id": PII_DEFINITION}
-    # no roles claim at all: developer
+    # no roles claim at all: the default role, viewer (it reads, it changes nothing)
     none = auth(encode(claims_for()))
-    assert client.post(f"{BASE}/workflows", json=cfg, headers=none).status_code == 201
-    assert (
-        client.post(
-            DEFS, json={"name": "x", "workflow_type": "profiling"}, headers=none
-        ).status_code
-        == 403
+    assert client.get(DEFS, headers=none).status_code == 200
+    error = assert_envelope(
+        client.post(f"{BASE}/workflows", json=cfg, headers=none), 403, "INSUFFICIENT_PERMISSIONS"
     )
+    assert "the token has: viewer" in error["message"]
+    # an explicit empty roles claim: no role at all, not even viewer
+    empty = auth(encode(claims_for(roles=[])))
+    assert_envelope(client.get(DEFS, headers=empty), 403, "INSUFFICIENT_PERMISSIONS")
     # unknown names are ignored
     mixed = auth(encode(claims_for(roles=["superuser", "viewer"])))
     assert client.post(f"{BASE}/workflows", json=cfg, headers=mixed).status_code == 403
@@ -196,9 +197,54 @@ def test_roles_claim_variants(client: TestClient) -> None:
         ).status_code
         == 201
     )
-    # Keycloak default roles only (no role of ours, no roles claim): developer
+    # Keycloak default roles only (no role of ours, no roles claim): the default, viewer
     default = auth(encode(claims_for(realm_access={"roles": ["default-roles-dr"]})))
-    assert client.post(f"{BASE}/workflows", json=cfg, headers=default).status_code == 201
+    assert client.get(DEFS, headers=default).status_code == 200
+    assert client.post(f"{BASE}/workflows", json=cfg, headers=default).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("default_role", "create", "define"),
+    [("viewer", 403, 403), ("operator", 403, 403), ("developer", 201, 403), ("admin", 201, 201)],
+)
+def test_the_default_role_is_a_setting(
+    settings: Settings, api_workflows: None, default_role: str, create: int, define: int
+) -> None:
+    none = auth(encode(claims_for()))
+    with app_with(settings, default_role=default_role) as c:
+        assert c.get(DEFS, headers=none).status_code == 200
+        body = {"workflow_definition_id": PII_DEFINITION}
+        assert c.post(f"{BASE}/workflows", json=body, headers=none).status_code == create
+        new_def = {"name": "Mine", "workflow_type": "profiling"}
+        assert c.post(DEFS, json=new_def, headers=none).status_code == define
+        # a token that names a role keeps it, whatever the default
+        assert c.post(DEFS, json=new_def, headers=as_role("viewer")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"exp": "9999999999"},
+        {"exp": "1e10"},
+        {"exp": True},
+        {"exp": None},
+        {"exp": [9999999999]},
+        {"nbf": "0"},
+        {"iat": "0"},
+        {"iat": {"at": 0}},
+    ],
+    ids=repr,
+)
+def test_dates_that_are_not_numbers_are_refused(client: TestClient, claims: dict[str, Any]) -> None:
+    token = encode(claims_for(roles=["admin"], **claims))
+    error = assert_envelope(client.get(DEFS, headers=auth(token)), 401, "INVALID_TOKEN")
+    assert "must be" in error["message"], error["message"]
+
+
+def test_fractional_dates_are_numbers(client: TestClient) -> None:
+    now = time.time()
+    token = encode(claims_for(roles=["viewer"], exp=now + 600.5, iat=now - 0.25, nbf=now - 1.5))
+    assert client.get(DEFS, headers=auth(token)).status_code == 200
 
 
 # -- RS256 / ES256 through a JWKS endpoint --------------------------------------------------

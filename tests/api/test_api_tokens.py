@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import jwt
+import pydantic
 import pytest
 from tests.conftest import TEST_SECRET, make_settings
+from typer.testing import CliRunner
 
 from dataready.auth import TokenVerifier, mint_token, principal_from_claims
+from dataready.cli.main import app
 from dataready.domain.enums import Role
 from dataready.errors import AuthError, PermissionDenied, ValidationFailed
-from dataready.settings import AuthSettings, Settings
+from dataready.settings import AuthSettings, Settings, get_settings
 
 
 @pytest.fixture
@@ -48,7 +52,7 @@ def test_minted_token_defaults_and_issuer(plain_settings: Settings) -> None:
     assert 3599 <= claims["exp"] - int(time.time()) <= 3600
     principal = principal_from_claims(claims, "proj:customer-analytics")
     assert principal.tenant.project_id == "proj:customer-analytics"
-    assert principal.roles == frozenset({Role.DEVELOPER})
+    assert principal.roles == frozenset({Role.VIEWER})  # no roles claim: the default role
 
 
 def test_mint_refuses_bad_input(plain_settings: Settings) -> None:
@@ -77,3 +81,63 @@ def test_principal_rules() -> None:
 def test_verifier_refuses_unsupported_algorithms() -> None:
     with pytest.raises(ValidationFailed, match="unsupported"):
         TokenVerifier(AuthSettings(algorithms=["HS256", "XYZ1"]))
+
+
+def test_default_role(monkeypatch: pytest.MonkeyPatch) -> None:
+    claims = {"client_id": "c", "project_id": "p"}
+    assert principal_from_claims(claims).roles == frozenset({Role.VIEWER})
+    keycloak = {**claims, "realm_access": {"roles": ["offline_access", "default-roles-x"]}}
+    assert principal_from_claims(keycloak).roles == frozenset({Role.VIEWER})
+    assert principal_from_claims(claims, default_role=Role.OPERATOR).roles == frozenset(
+        {Role.OPERATOR}
+    )
+    # named roles and an explicit empty list are never replaced by the default
+    named = {**claims, "roles": ["operator"]}
+    assert principal_from_claims(named, default_role=Role.ADMIN).roles == frozenset({Role.OPERATOR})
+    assert principal_from_claims({**claims, "roles": []}, default_role=Role.ADMIN).roles == (
+        frozenset()
+    )
+    # the setting: DATAREADY_AUTH__DEFAULT_ROLE, a known role (any case), viewer by default
+    assert AuthSettings().default_role is Role.VIEWER
+    monkeypatch.setenv("DATAREADY_AUTH__DEFAULT_ROLE", " Developer ")
+    assert Settings().auth.default_role is Role.DEVELOPER
+    assert TokenVerifier(Settings().auth).default_role is Role.DEVELOPER
+    monkeypatch.setenv("DATAREADY_AUTH__DEFAULT_ROLE", "root")
+    with pytest.raises(pydantic.ValidationError, match="unknown role 'root'; known roles: viewer"):
+        Settings()
+
+
+def test_token_cli_without_a_role_mints_a_default_role_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATAREADY_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATAREADY_AUTH__SECRET", TEST_SECRET)
+    get_settings.cache_clear()
+    try:
+        args = ["token", "--client-id", "acme", "--project-id", "p1"]
+        plain = CliRunner().invoke(app, args)
+        admin = CliRunner().invoke(app, [*args, "--role", "admin"])
+        settings = get_settings()
+    finally:
+        get_settings.cache_clear()
+    assert plain.exit_code == 0 and admin.exit_code == 0, plain.output + admin.output
+    verifier = TokenVerifier(settings.auth)
+    claims = verifier.decode(plain.stdout.strip())
+    assert "roles" not in claims
+    assert principal_from_claims(claims).roles == frozenset({Role.VIEWER})
+    roles = principal_from_claims(verifier.decode(admin.stdout.strip())).roles
+    assert roles == frozenset({Role.ADMIN})
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [{"exp": "9999999999"}, {"nbf": "1"}, {"iat": "1"}, {"exp": False}, {"exp": float("inf")}],
+    ids=repr,
+)
+def test_verifier_refuses_dates_that_are_not_numbers(
+    plain_settings: Settings, dates: dict[str, object]
+) -> None:
+    token = mint_token(plain_settings, "c", "p", ["viewer"], extra_claims=dates)
+    with pytest.raises(AuthError, match="must be a number") as info:
+        TokenVerifier(plain_settings.auth).decode(token)
+    assert info.value.code == "INVALID_TOKEN" and info.value.status == 401

@@ -57,7 +57,9 @@ async def current_principal(
         else:
             claims = verifier.decode(token, alg)
         verifier.remember(token, claims)
-    return principal_from_claims(claims, request.headers.get("x-project-id"), verifier.audience)
+    return principal_from_claims(
+        claims, request.headers.get("x-project-id"), verifier.audience, verifier.default_role
+    )
 
 
 def check_role(principal: Principal, role: Role) -> Principal:

@@ -35,7 +35,7 @@ def mint_token(
         project_id: the ``project_id`` claim; ``None`` leaves it out (the caller then names
             the project in an ``X-Project-ID`` header).
         roles: role names for the ``roles`` claim; ``None`` leaves the claim out, which the
-            API reads as ``developer``.
+            API reads as ``auth.default_role`` (``viewer`` unless configured).
         ttl_seconds: lifetime in seconds; default ``auth.token_ttl_seconds``.
         subject: the ``sub`` claim; default ``client_id``.
         extra_claims: further claims, which override the ones above.

@@ -9,6 +9,7 @@ checked before anything is decoded; ``none`` is never accepted.  Every failure r
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Mapping
@@ -47,6 +48,7 @@ class TokenVerifier:
         self._secret = auth.secret.get_secret_value()
         self.issuer = auth.issuer
         self.audience = auth.audience
+        self.default_role = auth.default_role
         self.leeway = auth.leeway_seconds
         self._options: dict[str, Any] = {
             "require": ["exp"] if auth.require_exp else [],
@@ -119,6 +121,7 @@ class TokenVerifier:
     def decode(self, token: str, alg: str | None = None) -> dict[str, Any]:
         """The verified claims of ``token``."""
         alg = alg or self.algorithm_of(token)
+        _check_numeric_dates(_unverified_claims(token))
         key: Any = self._secret if alg in HMAC_ALGORITHMS else self._signing_key(token, alg)
         try:
             claims: dict[str, Any] = jwt.decode(
@@ -175,13 +178,51 @@ class TokenVerifier:
             raise AuthError(f"malformed bearer token: {exc}", reason="malformed") from None
 
 
+_NUMERIC_DATES = ("exp", "nbf", "iat")
+
+
+def _unverified_claims(token: str) -> Mapping[str, Any]:
+    """The payload before any check (only ever used to refuse, never to accept)."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return {}  # the verified decode reports what is wrong
+    return claims if isinstance(claims, Mapping) else {}
+
+
+def _check_numeric_dates(claims: Mapping[str, Any]) -> None:
+    """``exp``, ``nbf`` and ``iat`` are JSON numbers (RFC 7519 NumericDate), nothing else.
+
+    PyJWT reads them with ``int()``, so ``"exp": "9999999999"`` would pass as a date far in
+    the future and ``"exp": true`` as 1970; a token whose dates are not numbers is
+    malformed, whatever else it says. Checked before the signature so that the message
+    names the claim (both answers are 401).
+    """
+    for name in _NUMERIC_DATES:
+        if name not in claims:
+            continue
+        value = claims[name]
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if not numeric or not math.isfinite(value):
+            raise AuthError(
+                f"malformed bearer token: claim {name!r} must be a number of seconds since "
+                f"the epoch, not {type(value).__name__} {value!r:.40}",
+                reason="malformed",
+            )
+
+
 def principal_from_claims(
-    claims: Mapping[str, Any], project_header: str | None = None, audience: str | None = None
+    claims: Mapping[str, Any],
+    project_header: str | None = None,
+    audience: str | None = None,
+    default_role: Role = Role.VIEWER,
 ) -> Principal:
     """The caller's tenant and roles.
 
     The tenant is ``client_id`` (else ``azp``) plus ``project_id``; the ``X-Project-ID``
     header supplies the project when the token has none and must agree with it otherwise.
+    A token that names no role of dataready's gets ``default_role``
+    (``auth.default_role``, ``viewer`` unless configured).
 
     Raises:
         AuthError: no client id, or no project from either source.
@@ -211,7 +252,7 @@ def principal_from_claims(
         )
     return Principal(
         tenant=Tenant(client_id, project),
-        roles=_roles(claims, client_id, audience),
+        roles=_roles(claims, client_id, audience, default_role),
         subject=_text_claim(claims, "sub"),
     )
 
@@ -227,10 +268,14 @@ def _text_claim(claims: Mapping[str, Any], name: str) -> str | None:
     return value
 
 
-def _roles(claims: Mapping[str, Any], client_id: str, audience: str | None) -> frozenset[Role]:
+def _roles(
+    claims: Mapping[str, Any], client_id: str, audience: str | None, default_role: Role
+) -> frozenset[Role]:
     """Known roles from ``roles``, Keycloak's ``realm_access`` and ``resource_access``.
 
-    A token that carries none of these claims is ``developer``; unknown names are ignored.
+    Unknown names are ignored. A token without a ``roles`` claim whose Keycloak claims name
+    none of dataready's roles (Keycloak always adds ``offline_access`` and
+    ``default-roles-<realm>``) gets ``default_role``; an explicit ``"roles": []`` means none.
     """
     names: list[Any] = []
     found = False
@@ -248,7 +293,7 @@ def _roles(claims: Mapping[str, Any], client_id: str, audience: str | None) -> f
                 names.extend(_as_list(entry["roles"]))
     roles = frozenset(_ROLE_BY_NAME[n] for n in names if isinstance(n, str) and n in _ROLE_BY_NAME)
     if not roles and not found:
-        return frozenset({Role.DEVELOPER})
+        return frozenset({default_role})
     return roles
 
 

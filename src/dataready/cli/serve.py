@@ -17,7 +17,8 @@ from types import FrameType
 
 import typer
 
-from dataready.settings import get_settings
+from dataready.errors import ConfigError
+from dataready.settings import check_bind_host, get_settings
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -42,13 +43,22 @@ def _worker(host: str, port: int) -> None:
 
 
 def serve(
-    host: str | None = typer.Option(None, "--host", help="Interface to bind."),
+    host: str | None = typer.Option(
+        None,
+        "--host",
+        help="Interface to bind; loopback only while the default token secret is in use.",
+    ),
     port: int | None = typer.Option(None, "--port", help="Port to listen on."),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes."),
 ) -> None:
     """Serve the data-readiness API."""
     settings = get_settings()
     bind_host, bind_port = host or settings.api.host, port or settings.api.port
+    try:
+        check_bind_host(settings, bind_host)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from None
     if workers == 1 or not hasattr(socket, "SO_REUSEPORT"):
         import uvicorn
 

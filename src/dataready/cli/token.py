@@ -14,7 +14,12 @@ from dataready.settings import get_settings
 def token(
     client_id: str = typer.Option(..., "--client-id", help="The token's client_id claim."),
     project_id: str = typer.Option(..., "--project-id", help="The token's project_id claim."),
-    role: list[Role] = typer.Option([], "--role", help="A role; repeat for more."),
+    role: list[Role] = typer.Option(
+        [],
+        "--role",
+        help="A role; repeat for more. Without one the token has no roles claim and gets the "
+        "server's default role (viewer unless DATAREADY_AUTH__DEFAULT_ROLE says otherwise).",
+    ),
     ttl: int | None = typer.Option(None, "--ttl", help="Lifetime in seconds."),
 ) -> None:
     """Print a development token (only the token) on stdout."""

@@ -133,7 +133,7 @@ _STATEMENT_NODES: tuple[type[exp.Expr], ...] = (
     exp.Block,
 )
 
-_INSPECTED = (
+_INSPECTED: tuple[type[exp.Expr], ...] = (
     exp.Into,
     exp.Lock,
     exp.Hint,
