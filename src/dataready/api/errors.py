@@ -152,6 +152,19 @@ async def request_validation_handler(request: Request, exc: Exception) -> Respon
     )
 
 
+def _unparsable_body(cause: BaseException) -> str:
+    """Why FastAPI could not parse a body (it raises a bare 400 from the parser's error)."""
+    if isinstance(cause, RecursionError):
+        reason = "it is nested too deeply"
+    elif isinstance(cause, UnicodeDecodeError):
+        reason = "it is not UTF-8 text"
+    elif isinstance(cause, ValueError) and "digits" in str(cause):
+        reason = "a number in it has more than 4300 digits"
+    else:
+        reason = "it does not parse"
+    return f"malformed JSON body: {reason}; send a JSON object"
+
+
 async def http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
@@ -159,6 +172,8 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
         message = f"no such endpoint: {request.method} {request.url.path}"
     elif status == 405:
         message = f"method {request.method} is not allowed on {request.url.path}"
+    elif status == 400 and exc.__cause__ is not None:
+        message = _unparsable_body(exc.__cause__)
     else:
         message = str(exc.detail)
     code = _HTTP_CODES.get(status, "INTERNAL_ERROR" if status >= 500 else "INVALID_REQUEST")
@@ -175,6 +190,7 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
 _TENANT_COLUMNS = frozenset({"client_id", "project_id"})
 _PG_KEY = re.compile(r"Key \(([^)]*)\)=")
 _SQLITE_CONSTRAINT = re.compile(r"constraint failed: (.*)$")
+_WRITTEN_TABLE = re.compile(r'^\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)', re.IGNORECASE)
 
 
 def _integrity_facts(exc: IntegrityError) -> tuple[str, str | None, list[str]]:
@@ -202,6 +218,9 @@ def _integrity_facts(exc: IntegrityError) -> tuple[str, str | None, list[str]]:
         qualified = [c.strip() for c in match.group(1).split(",")] if match else []
         table = qualified[0].partition(".")[0] if qualified and "." in qualified[0] else None
         columns = [c.rpartition(".")[2] for c in qualified]
+    if table is None:  # SQLite names no table for a foreign key: the statement does
+        written = _WRITTEN_TABLE.match(exc.statement or "")
+        table = written.group(1) if written else None
     return kind, table, [c for c in columns if c not in _TENANT_COLUMNS]
 
 

@@ -117,14 +117,14 @@ _BOUNDS = (
 
 JsonObject = Annotated[
     dict[str, Any],
-    AfterValidator(_bounded),
     Field(max_length=MAX_JSON_KEYS, description=_BOUNDS),
+    AfterValidator(_bounded),
 ]
 """A free-form JSON object, bounded (see the module docstring)."""
 MAX_JSON_LIST = 100
 JsonList = Annotated[
     list[Any],
-    AfterValidator(_bounded),
     Field(max_length=MAX_JSON_LIST, description=f"At most {MAX_JSON_LIST} items. {_BOUNDS}"),
+    AfterValidator(_bounded),
 ]
 """A free-form JSON array of at most 100 items, bounded like :data:`JsonObject`."""
