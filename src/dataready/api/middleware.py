@@ -1,9 +1,11 @@
 """The ASGI middleware every request passes first.
 
-A pure ASGI middleware (``BaseHTTPMiddleware`` would cost a task per request): it assigns the
-request and trace ids, stamps ``X-Request-ID`` on every response, and turns an exception that
-nothing else handled into the 500 envelope without leaking internals, so that even a crash
-answers the envelope with the request id.
+Pure ASGI middleware (``BaseHTTPMiddleware`` would cost a task per request).
+:class:`RequestContextMiddleware` assigns the request and trace ids, stamps ``X-Request-ID``
+on every response, and turns an exception that nothing else handled into the 500 envelope
+without leaking internals, so that even a crash answers the envelope with the request id.
+:class:`BodyLimitMiddleware` refuses a body over ``api.max_body_bytes`` with 413 before
+anything reads it whole.
 """
 
 from __future__ import annotations
