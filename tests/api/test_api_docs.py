@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import threading
+import time
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
+import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from tests.api.conftest import ADMIN_A, BASE
+from tests.conftest import make_settings
 
+from dataready.api import create_app
 from dataready.api.deps import MAX_OFFSET
 
 ENVELOPE = {"$ref": "#/components/schemas/ErrorEnvelope"}
@@ -103,8 +112,6 @@ def test_the_constraints_the_server_enforces_are_documented(client: TestClient) 
 
 
 def test_the_page_size_maximum_follows_the_setting(client: TestClient) -> None:
-    from dataready.api import create_app
-
     settings = client.app.state.settings  # type: ignore[attr-defined]
     small = settings.model_copy(
         update={"api": settings.api.model_copy(update={"max_page_size": 20})}
@@ -144,3 +151,47 @@ def test_the_docs_page_needs_nothing_from_the_internet(client: TestClient) -> No
     assert client.get(f"{BASE}/docs/assets/LICENSE").status_code == 200
     missing = client.get(f"{BASE}/docs/assets/nope.js", headers=ADMIN_A)
     assert missing.status_code == 404
+
+
+@pytest.mark.slow
+def test_the_docs_render_in_a_real_browser_without_internet(tmp_path: Path) -> None:
+    """Headless Chromium, every host but loopback unresolvable: Swagger UI draws each operation."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    app = create_app(make_settings(f"sqlite:///{tmp_path / 'store.db'}", tmp_path))
+    operations = len(_operations(app.openapi()))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.05)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        dom = subprocess.run(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                f"--user-data-dir={tmp_path / 'chromium'}",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                "--virtual-time-budget=20000",
+                "--dump-dom",
+                f"http://127.0.0.1:{port}{BASE}/docs",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert "Unable to render" not in dom
+    assert dom.count('class="opblock-summary-path"') == operations
+    assert "OAS 3.1" in dom
