@@ -42,6 +42,12 @@ class ApiSettings(BaseModel):
     run_executor: bool = Field(
         default=True, description="Run workflows inside the server process (local executor)."
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted, in bytes; a larger one answers 413 before "
+        "it is read in full (DATAREADY_API__MAX_BODY_BYTES).",
+    )
 
 
 class AuthSettings(BaseModel):

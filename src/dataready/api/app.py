@@ -14,14 +14,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from dataready import __version__
 from dataready.api import reads
-from dataready.api.deps import EngineHandle
+from dataready.api.deps import EngineHandle, storable_parameters
+from dataready.api.docs import install_docs
 from dataready.api.errors import install_error_handlers
 from dataready.api.fastpath import RunReadFastPath
-from dataready.api.middleware import RequestContextMiddleware
+from dataready.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from dataready.api.openapi import install_openapi
 from dataready.api.routes import (
     approvals,
     assets,
@@ -111,14 +113,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="dataready — data-readiness API",
         version=__version__,
         openapi_url=f"{BASE_PATH}/openapi.json",
-        docs_url=f"{BASE_PATH}/docs",
+        docs_url=None,  # served from the package by install_docs, not from a CDN
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(storable_parameters)],
     )
     app.state.settings = resolved
     app.state.verifier = verifier
     install_error_handlers(app)
+    # Middleware added last runs first: ids, then the body limit (before any body is read),
+    # then the fast lane for run polls (which reads no body).
+    app.add_middleware(BodyLimitMiddleware, max_bytes=resolved.api.max_body_bytes)
     app.add_middleware(RunReadFastPath, base_path=BASE_PATH)
-    app.add_middleware(RequestContextMiddleware)  # added last: runs first
+    app.add_middleware(RequestContextMiddleware)
     app.include_router(build_router())
+    install_openapi(app, resolved.api, BASE_PATH)
+    install_docs(app, BASE_PATH)
     return app

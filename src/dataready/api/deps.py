@@ -1,4 +1,4 @@
-"""Request-scoped dependencies: the store session, pagination, the engine.
+"""Request-scoped dependencies: the store session, pagination, parameter checks, the engine.
 
 One session per request; routes that write call ``session.commit()`` once at the end, and
 any error rolls the whole request back.  Work for the engine (submitting, cancelling runs) is
@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
+from dataready.api.schemas.inputs import text_problem
 from dataready.errors import ValidationFailed
 from dataready.settings import Settings
 from dataready.workflows.engine import Engine
@@ -42,10 +43,38 @@ def app_settings(request: Request) -> Settings:
     return settings
 
 
+def _invalid_parameter(location: str, name: str, message: str, kind: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"{location}.{name}: {message}",
+        field=name,
+        errors=[{"field": name, "location": location, "message": message, "type": kind}],
+    )
+
+
+async def storable_parameters(request: Request) -> None:
+    """Refuse a path or query parameter holding text no store can keep (a NUL character).
+
+    Bodies are checked by :class:`~dataready.api.schemas.common.RequestModel`; this is the
+    same check for the URL, applied to every route of the app.
+    """
+    for location, items in (
+        ("path", request.path_params.items()),
+        ("query", request.query_params.multi_items()),
+    ):
+        for name, value in items:
+            problem = text_problem(value) if isinstance(value, str) else None
+            if problem:
+                raise _invalid_parameter(location, name, f"the value {problem}", "unstorable_value")
+
+
 @dataclass(frozen=True, slots=True)
 class PageParams:
     limit: int
     offset: int
+
+
+MAX_OFFSET = 2**63 - 1
+"""The largest offset both stores accept (a signed 64-bit integer)."""
 
 
 async def pagination(
@@ -53,25 +82,18 @@ async def pagination(
     limit: Annotated[
         int | None, Query(ge=1, description="Page size (default 50, max 500).")
     ] = None,
-    offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")] = 0,
 ) -> PageParams:
     """``?limit=&offset=`` with the configured default and maximum page size."""
     api = app_settings(request).api
     if limit is None:
         return PageParams(api.default_page_size, offset)
     if limit > api.max_page_size:
-        message = f"Input should be less than or equal to {api.max_page_size}"
-        raise ValidationFailed(
-            f"query.limit: {message}",
-            field="limit",
-            errors=[
-                {
-                    "field": "limit",
-                    "location": "query",
-                    "message": message,
-                    "type": "less_than_equal",
-                }
-            ],
+        raise _invalid_parameter(
+            "query",
+            "limit",
+            f"Input should be less than or equal to {api.max_page_size}",
+            "less_than_equal",
         )
     return PageParams(limit, offset)
 

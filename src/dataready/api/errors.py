@@ -3,18 +3,21 @@
 ``{"error": {"code", "message", "status", "details", "request_id", "trace_id"}}``.
 The :class:`~dataready.errors.DatareadyError` tree maps onto it through one handler; FastAPI's
 request validation errors and Starlette's HTTP errors (unknown route, wrong method) are
-converted to it too.  Routes never raise ``HTTPException``.
+converted to it too, and so is an integrity error the store raises at commit (two requests
+racing to create the same thing: 409).  Routes never raise ``HTTPException``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -149,6 +152,19 @@ async def request_validation_handler(request: Request, exc: Exception) -> Respon
     )
 
 
+def _unparsable_body(cause: BaseException) -> str:
+    """Why FastAPI could not parse a body (it raises a bare 400 from the parser's error)."""
+    if isinstance(cause, RecursionError):
+        reason = "it is nested too deeply"
+    elif isinstance(cause, UnicodeDecodeError):
+        reason = "it is not UTF-8 text"
+    elif isinstance(cause, ValueError) and "digits" in str(cause):
+        reason = "a number in it has more than 4300 digits"
+    else:
+        reason = "it does not parse"
+    return f"malformed JSON body: {reason}; send a JSON object"
+
+
 async def http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
@@ -156,6 +172,8 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
         message = f"no such endpoint: {request.method} {request.url.path}"
     elif status == 405:
         message = f"method {request.method} is not allowed on {request.url.path}"
+    elif status == 400 and exc.__cause__ is not None:
+        message = _unparsable_body(exc.__cause__)
     else:
         message = str(exc.detail)
     code = _HTTP_CODES.get(status, "INTERNAL_ERROR" if status >= 500 else "INVALID_REQUEST")
@@ -169,7 +187,80 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
     )
 
 
+_TENANT_COLUMNS = frozenset({"client_id", "project_id"})
+_PG_KEY = re.compile(r"Key \(([^)]*)\)=")
+_SQLITE_CONSTRAINT = re.compile(r"constraint failed: (.*)$")
+_WRITTEN_TABLE = re.compile(r'^\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)', re.IGNORECASE)
+
+
+def _integrity_facts(exc: IntegrityError) -> tuple[str, str | None, list[str]]:
+    """``(kind, table, columns)`` of a constraint violation, on PostgreSQL or SQLite.
+
+    ``kind`` is ``unique``, ``foreign_key`` or ``other``.  Only names are taken, never the
+    values the driver's message quotes.
+    """
+    orig = exc.orig
+    text = str(orig)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate == "23505" or "UNIQUE constraint failed" in text:
+        kind = "unique"
+    elif sqlstate == "23503" or "FOREIGN KEY constraint failed" in text:
+        kind = "foreign_key"
+    else:
+        kind = "other"
+    diag = getattr(orig, "diag", None)
+    if diag is not None:  # psycopg
+        table = getattr(diag, "table_name", None)
+        match = _PG_KEY.search(getattr(diag, "message_detail", None) or "")
+        columns = [c.strip() for c in match.group(1).split(",")] if match else []
+    else:  # sqlite3: "UNIQUE constraint failed: services.client_id, services.name"
+        match = _SQLITE_CONSTRAINT.search(text)
+        qualified = [c.strip() for c in match.group(1).split(",")] if match else []
+        table = qualified[0].partition(".")[0] if qualified and "." in qualified[0] else None
+        columns = [c.rpartition(".")[2] for c in qualified]
+    if table is None:  # SQLite names no table for a foreign key: the statement does
+        written = _WRITTEN_TABLE.match(exc.statement or "")
+        table = written.group(1) if written else None
+    return kind, table, [c for c in columns if c not in _TENANT_COLUMNS]
+
+
+async def integrity_error_handler(request: Request, exc: Exception) -> Response:
+    """A constraint the store enforces refused the write: 409, never 500.
+
+    The API checks for duplicates before writing; this answers the race in which a concurrent
+    request wrote the same thing between that check and the commit.
+    """
+    assert isinstance(exc, IntegrityError)
+    kind, table, columns = _integrity_facts(exc)
+    resource = (table or "resource").removesuffix("s").replace("_", " ")
+    log.warning(
+        "integrity error (%s on %s) [request %s]", kind, table, request_id_of(request.scope)
+    )
+    details: dict[str, Any] = {"resource": resource}
+    if kind == "unique":
+        same = " and ".join(columns) or "identity"
+        details["fields"] = columns
+        return envelope_response(
+            request.scope,
+            code="RESOURCE_ALREADY_EXISTS",
+            status=409,
+            message=f"a {resource} with the same {same} already exists (a concurrent request "
+            "may have just created it); fetch it, or choose another",
+            details=details,
+        )
+    message = (
+        f"the {resource} refers to something that a concurrent request has just removed, or "
+        "is still referred to; reload and retry"
+        if kind == "foreign_key"
+        else f"the {resource} conflicts with the stored data; reload and retry"
+    )
+    return envelope_response(
+        request.scope, code="CONFLICT", status=409, message=message, details=details
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DatareadyError, dataready_error_handler)
+    app.add_exception_handler(IntegrityError, integrity_error_handler)
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)

@@ -16,12 +16,12 @@ from dataready.api.schemas.common import (
     UTCTimestamp,
     reject_nulls,
 )
+from dataready.api.schemas.inputs import JsonList, JsonObject
 from dataready.domain.enums import ConfigurationStatus
 from dataready.store.orm import WorkflowConfiguration
 
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 Description = Annotated[str, Field(max_length=10000)]
-Triggers = Annotated[list[Any], Field(max_length=100)]
 
 
 class Schedule(RequestModel):
@@ -39,9 +39,9 @@ class ConfigurationCreate(RequestModel):
     workflow_definition_id: uuid.UUID
     name: Name | None = None
     description: Description | None = None
-    config: dict[str, Any] = Field(default_factory=dict)
+    config: JsonObject = Field(default_factory=dict)
     schedule: Schedule | None = None
-    triggers: Triggers = Field(default_factory=list)
+    triggers: JsonList = Field(default_factory=list)
     is_default: bool = False
 
 
@@ -50,9 +50,9 @@ class ConfigurationUpdate(RequestModel):
 
     name: Name | None = None
     description: Description | None = None
-    config: dict[str, Any] | None = None
+    config: JsonObject | None = None
     schedule: Schedule | None = None
-    triggers: Triggers | None = None
+    triggers: JsonList | None = None
     status: ConfigurationStatus | None = None
     is_default: bool | None = None
 

@@ -14,6 +14,7 @@ from dataready.api.schemas.common import (
     WorkflowTypeAlias,
     reject_nulls,
 )
+from dataready.api.schemas.inputs import JsonObject
 from dataready.domain.enums import Category, WorkflowType
 
 Name = Annotated[str, Field(min_length=1, max_length=255)]
@@ -31,7 +32,7 @@ class DefinitionCreate(RequestModel):
     category: Category | None = None
     data_asset_types: AssetTypes | None = None
     description: Description | None = None
-    default_config: dict[str, Any] = Field(default_factory=dict)
+    default_config: JsonObject = Field(default_factory=dict)
     is_active: bool = True
     requires_approval: bool | None = None
     require_reference_pack: bool = False
@@ -44,7 +45,7 @@ class DefinitionUpdate(RequestModel):
     category: Category | None = None
     data_asset_types: AssetTypes | None = None
     description: Description | None = None
-    default_config: dict[str, Any] | None = None
+    default_config: JsonObject | None = None
     is_active: bool | None = None
     requires_approval: bool | None = None
     require_reference_pack: bool | None = None

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from dataready.api.schemas.common import AssetFQN, ReadModel, RequestModel, UTCTimestamp
+from dataready.api.schemas.inputs import JsonObject
 
 
 class RunCreate(RequestModel):
@@ -18,7 +19,7 @@ class RunCreate(RequestModel):
     """
 
     asset_fqn: AssetFQN | None = None
-    parameters: dict[str, Any] = Field(default_factory=dict)
+    parameters: JsonObject = Field(default_factory=dict)
     save_all: bool = False
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from dataready.api.schemas.common import ReadModel, RequestModel, UTCTimestamp
+from dataready.api.schemas.inputs import JsonObject
 
 
 class ServiceVerify(RequestModel):
@@ -18,8 +19,8 @@ class ServiceVerify(RequestModel):
         max_length=64,
         description="postgres, mysql, sqlite, duckdb, or a SQLAlchemy dialect (trino, …)",
     )
-    config: dict[str, Any] = Field(default_factory=dict)
-    credentials: dict[str, Any] = Field(default_factory=dict)
+    config: JsonObject = Field(default_factory=dict)
+    credentials: JsonObject = Field(default_factory=dict)
 
 
 class ServiceCreate(ServiceVerify):
@@ -36,8 +37,8 @@ class ServiceCreate(ServiceVerify):
 
 class ServiceUpdate(RequestModel):
     connection_type: str | None = Field(default=None, min_length=1, max_length=64)
-    config: dict[str, Any] | None = None
-    credentials: dict[str, Any] | None = None
+    config: JsonObject | None = None
+    credentials: JsonObject | None = None
     description: str | None = Field(default=None, max_length=4000)
 
 
