@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dataready.domain.enums import Role
+
 DEFAULT_AUTH_SECRET = "dataready-local-development-secret-change-me"
 
 
@@ -53,6 +55,11 @@ class AuthSettings(BaseModel):
     require_exp: bool = True
     leeway_seconds: int = 0
     token_ttl_seconds: int = 86400
+    unmasked_role: Role = Field(
+        default=Role.ADMIN,
+        description="The lowest role that reads personal values in profiles unmasked "
+        "(secret columns keep no values for anyone).",
+    )
 
 
 class ExecutorSettings(BaseModel):

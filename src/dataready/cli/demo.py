@@ -83,10 +83,13 @@ def _catalogue_summary(engine: Engine) -> Table:
 def _show_profile(engine: Engine, fqn: str) -> None:
     from dataready.cli.profile import profile_table_view
     from dataready.store import profiles as profiles_q
+    from dataready.workflows.profile_access import readable_profile
 
+    tenant = local_principal(engine.settings).tenant
     with engine.store.session() as s:
-        row = profiles_q.latest_profile(s, local_principal(engine.settings).tenant, fqn)
-        doc = row.profile
+        row = profiles_q.latest_profile(s, tenant, fqn)
+        # the tour masks personal values as the API does for viewers: it is shown on screens
+        doc = readable_profile(s, tenant, fqn, row.profile, unmasked=False)
     console.print(profile_table_view(doc, f"profile of {fqn} ({doc.get('row_count'):,} rows)"))
 
 
