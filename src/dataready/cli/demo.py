@@ -163,7 +163,6 @@ def demo(
                 f"columns, {out.get('rows_profiled'):,} rows in {out.get('statements')} "
                 "statements (one scan per table)"
             )
-            _show_profile(engine, f"{SERVICE}.sample.main.customer")
             out = _run(engine, "generate-pii-tags", f"{SERVICE}.sample.main")
             console.print(
                 f"classified {out.get('columns_classified')} columns: "
@@ -171,6 +170,8 @@ def demo(
                 f"{out.get('tags_applied')} tags applied"
             )
             console.print(_pii_summary(engine))
+            # after classification: the profile shows personal columns masked
+            _show_profile(engine, f"{SERVICE}.sample.main.customer")
     except DatareadyError as exc:
         raise fail(exc) from None
     console.print(
