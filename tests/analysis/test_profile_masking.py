@@ -41,7 +41,7 @@ def test_every_column_field_is_classified_exactly_once() -> None:
 
 def test_every_table_field_is_classified_exactly_once() -> None:
     emitted = {f.name for f in fields(TableProfile)}
-    assert TABLE_FIGURES | TABLE_FRESHNESS == emitted
+    assert emitted == TABLE_FIGURES | TABLE_FRESHNESS
     assert not TABLE_FIGURES & TABLE_FRESHNESS
 
 

@@ -21,6 +21,7 @@ from tests.workflows.profile_sources import ENGINES, Source, make_source
 
 from dataready.analysis.pii.entities import Entity
 from dataready.analysis.profile_masking import (
+    COLUMN_DERIVED,
     MASK_KEY,
     ColumnTags,
     Exposure,
@@ -160,6 +161,9 @@ def test_no_raw_personal_or_secret_value_survives_masking(source: Source) -> Non
     assert all(t["value"].endswith("***.org") for t in email["top_values"])
     assert [t["count"] for t in email["top_values"]][:1] == [2]  # counts stay
     assert email["patterns"] and email["null_ratio"] == 0.0  # shapes and figures stay
+    for name in PERSONAL:  # figures that pinpoint a value (now minus the newest birthday…)
+        assert {k: by_name[name][k] for k in COLUMN_DERIVED} == dict.fromkeys(COLUMN_DERIVED)
+    assert viewer["freshness_seconds"] is None and viewer["newest"] == "****-**-**"
     lat = by_name["lat"]
     assert lat["quantiles"] is None and lat["histogram"] is None and lat["outliers"] is None
     assert lat["mean"] is None and lat["min"] is not None  # masked, not the raw number

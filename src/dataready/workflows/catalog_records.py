@@ -83,7 +83,7 @@ def table_records(
         {"name": i.name, "columns": list(i.columns), "unique": i.unique, "primary": i.primary}
         for i in table.indexes
     ]
-    structure = {
+    structure: dict[str, Any] = {
         "kind": table.info.kind.value,
         "columns": [[c.name, c.declared_type, c.nullable, c.default] for c in table.columns],
         "primary_key": pk_cols,
