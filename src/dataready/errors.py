@@ -204,3 +204,11 @@ class SourcePermissionDenied(QueryFailed):
 
     code = "SOURCE_PERMISSION_DENIED"
     status = 403
+
+
+class SourceObjectUnreadable(QueryFailed):
+    """The source lists a table or view but cannot describe its columns (a view over a
+    dropped table, a view whose definer lacks rights); ingestion catalogues it with the
+    reason instead of leaving it out."""
+
+    code = "SOURCE_OBJECT_UNREADABLE"

@@ -6,14 +6,19 @@ from typing import Any
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from dataready.api.schemas.assets import TagRead
 from dataready.cli.context import console, fail, local_engine, local_principal, print_json
-from dataready.domain.fqn import FQN
-from dataready.errors import DatareadyError
+from dataready.cli.profile import UNMASKED_HELP
+from dataready.domain.fqn import FQN, FQNLevel
+from dataready.domain.tenant import Tenant
+from dataready.errors import DatareadyError, NotFound
 from dataready.store import assets as assets_q
+from dataready.store import profiles as profiles_q
 from dataready.store import tags as tags_q
 from dataready.store.orm import Asset
+from dataready.workflows.profile_access import readable_profile
 
 app = typer.Typer(help="The catalogue of ingested assets.", no_args_is_help=True)
 
@@ -66,17 +71,43 @@ def list_(
 
 
 @app.command()
-def show(fqn: str) -> None:
-    """Show one asset as JSON."""
+def show(
+    fqn: str,
+    unmasked: bool = typer.Option(False, "--unmasked", help=UNMASKED_HELP),
+) -> None:
+    """Show one asset as JSON, with its tags and latest profile (as ``GET /assets/{fqn}``)."""
     try:
-        key = str(FQN.parse(fqn, field="fqn"))
+        key = FQN.parse(fqn, field="fqn")
         with local_engine(executor=False) as engine, engine.store.session() as s:
             tenant = local_principal(engine.settings).tenant
-            doc = asset_document(assets_q.get_asset(s, tenant, key))
+            doc = asset_document(assets_q.get_asset(s, tenant, str(key)))
             doc["tags"] = [
                 TagRead.model_validate(t).model_dump(mode="json")
-                for t in tags_q.list_tags(s, tenant, asset_fqn=key)
+                for t in tags_q.list_tags(s, tenant, asset_fqn=str(key))
             ]
+            doc["profile"] = _latest_profile(s, tenant, key, unmasked=unmasked)
     except DatareadyError as exc:
         raise fail(exc) from None
     print_json(doc)
+
+
+def _latest_profile(
+    session: Session, tenant: Tenant, key: FQN, *, unmasked: bool
+) -> dict[str, Any] | None:
+    """The latest profile of a table (or a column's part of it), masked unless asked not to."""
+    if key.level not in (FQNLevel.TABLE, FQNLevel.COLUMN):
+        return None
+    table = str(FQN(*key.parts[:4]))
+    try:
+        row = profiles_q.latest_profile(session, tenant, table)
+    except NotFound:
+        return None
+    doc: dict[str, Any] | None = readable_profile(
+        session, tenant, table, row.profile, unmasked=unmasked
+    )
+    if key.level is FQNLevel.COLUMN:
+        columns = (doc or {}).get("columns") or []
+        doc = next((c for c in columns if c.get("name") == key.column), None)
+    if doc is None:
+        return None
+    return {"run_id": str(row.run_id) if row.run_id else None, "profile": doc}

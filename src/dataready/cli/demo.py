@@ -83,10 +83,13 @@ def _catalogue_summary(engine: Engine) -> Table:
 def _show_profile(engine: Engine, fqn: str) -> None:
     from dataready.cli.profile import profile_table_view
     from dataready.store import profiles as profiles_q
+    from dataready.workflows.profile_access import readable_profile
 
+    tenant = local_principal(engine.settings).tenant
     with engine.store.session() as s:
-        row = profiles_q.latest_profile(s, local_principal(engine.settings).tenant, fqn)
-        doc = row.profile
+        row = profiles_q.latest_profile(s, tenant, fqn)
+        # the tour masks personal values as the API does for viewers: it is shown on screens
+        doc = readable_profile(s, tenant, fqn, row.profile, unmasked=False)
     console.print(profile_table_view(doc, f"profile of {fqn} ({doc.get('row_count'):,} rows)"))
 
 
@@ -160,7 +163,6 @@ def demo(
                 f"columns, {out.get('rows_profiled'):,} rows in {out.get('statements')} "
                 "statements (one scan per table)"
             )
-            _show_profile(engine, f"{SERVICE}.sample.main.customer")
             out = _run(engine, "generate-pii-tags", f"{SERVICE}.sample.main")
             console.print(
                 f"classified {out.get('columns_classified')} columns: "
@@ -168,6 +170,8 @@ def demo(
                 f"{out.get('tags_applied')} tags applied"
             )
             console.print(_pii_summary(engine))
+            # after classification: the profile shows personal columns masked
+            _show_profile(engine, f"{SERVICE}.sample.main.customer")
     except DatareadyError as exc:
         raise fail(exc) from None
     console.print(

@@ -1,4 +1,10 @@
-"""``dataready profile FQN``: a table's latest profile, readable."""
+"""``dataready profile FQN``: a table's latest profile, readable.
+
+The CLI acts as the local tenant's admin, yet it masks values of personal columns as the API
+does for viewers unless ``--unmasked`` is given: a terminal is read over shoulders, recorded
+and pasted into tickets, and the person who needs a raw value asks for it on purpose.
+Secret columns show no values either way (their profiles hold none).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,12 @@ from dataready.cli.context import console, fail, local_engine, local_principal, 
 from dataready.domain.fqn import FQN, FQNLevel
 from dataready.errors import DatareadyError, ValidationFailed
 from dataready.store import profiles as profiles_q
+from dataready.workflows.profile_access import readable_profile
+
+UNMASKED_HELP = (
+    "Show the values of columns tagged as personal data (masked by default; secret columns "
+    "never show values)."
+)
 
 
 def _num(value: Any) -> str:
@@ -80,6 +92,7 @@ def profile_table_view(doc: dict[str, Any], title: str) -> Table:
 def profile(
     fqn: str = typer.Argument(..., help="A table FQN, e.g. sample.sample.main.customer"),
     as_json: bool = typer.Option(False, "--json", help="Print the whole profile as JSON."),
+    unmasked: bool = typer.Option(False, "--unmasked", help=UNMASKED_HELP),
 ) -> None:
     """Show the latest profile of a table."""
     try:
@@ -89,8 +102,10 @@ def profile(
                 f"{fqn} is not a table FQN (service.database.schema.table)", field="fqn"
             )
         with local_engine(executor=False) as engine, engine.store.session() as s:
-            row = profiles_q.latest_profile(s, local_principal(engine.settings).tenant, str(key))
-            doc, when = row.profile, row.profiled_at
+            tenant = local_principal(engine.settings).tenant
+            row = profiles_q.latest_profile(s, tenant, str(key))
+            doc = readable_profile(s, tenant, str(key), row.profile, unmasked=unmasked)
+            when = row.profiled_at
     except DatareadyError as exc:
         raise fail(exc) from None
     if as_json:

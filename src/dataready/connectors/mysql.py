@@ -49,7 +49,7 @@ from dataready.connectors.models import (
     UniqueConstraintInfo,
 )
 from dataready.connectors.registry import register_connector
-from dataready.errors import ConnectorError, QueryFailed
+from dataready.errors import ConnectorError, DatareadyError, QueryFailed, SourceObjectUnreadable
 from dataready.settings import SourceSettings
 from dataready.sql.types import type_family
 
@@ -414,7 +414,7 @@ class MySQLConnector(Connector):
             (schema, table),
         )
         if not rows:
-            raise self._not_found(schema, table)
+            raise self._no_columns(database, schema, table)
         return [
             ColumnInfo(
                 name=name,
@@ -428,6 +428,29 @@ class MySQLConnector(Connector):
             )
             for name, position, declared, nullable, default, comment in rows
         ]
+
+    def _no_columns(self, database: str, schema: str, table: str) -> DatareadyError:
+        """Why ``information_schema.COLUMNS`` shows nothing for ``schema.table``.
+
+        A view over a dropped table, or whose definer lost a right, is still listed in
+        ``TABLES`` while ``COLUMNS`` silently skips it (warning 1356): reading it with
+        ``LIMIT 0`` gives the server's reason.  Not listed at all: it does not exist.
+        """
+        if self.get_table(database, schema, table) is None:
+            return self._not_found(schema, table)
+        name = f"{schema}.{table}"
+        try:
+            self._fetch(
+                f"SELECT * FROM {self.qualified_name(database, schema, table)} LIMIT 0",
+                None,
+                max_rows=0,
+            )
+            reason = "the server lists it but shows none of its columns to this user"
+        except QueryFailed as exc:  # the reason; a lost connection or a timeout propagates
+            reason = exc.message
+        return SourceObjectUnreadable(
+            f"{name} cannot be described: {reason}", asset=name, reason=reason
+        )
 
     def _constraint_groups(
         self, schema: str, table: str, kind: str

@@ -332,8 +332,10 @@ class PostgresConnector(Connector):
 
     def get_columns(self, database: str, schema: str, table: str) -> list[ColumnInfo]:
         rows = self._rows(_COLUMNS_SQL, (schema, table), database)
-        if not rows:
+        if not rows and self.get_table(database, schema, table) is None:
             raise self._not_found(database, schema, table)
+        # PostgreSQL allows tables and views without columns (CREATE VIEW v AS SELECT): they
+        # are catalogued with none rather than taken for vanished
         return [
             ColumnInfo(
                 name=name,

@@ -38,7 +38,7 @@ from dataready.connectors.models import (
     UniqueConstraintInfo,
 )
 from dataready.connectors.registry import register_connector
-from dataready.errors import ConnectorError, QueryFailed
+from dataready.errors import ConnectorError, QueryFailed, SourceObjectUnreadable
 from dataready.sql.quoting import qualify
 from dataready.sql.types import type_family
 
@@ -208,10 +208,20 @@ class SQLiteConnector(Connector):
         ]
 
     def _table_info(self, schema: str, table: str) -> list[tuple[Any, ...]]:
-        rows = self._rows(
-            'SELECT cid, name, type, "notnull", dflt_value, pk FROM pragma_table_info(?, ?)',
-            (table, schema),
-        )
+        try:
+            rows = self._rows(
+                'SELECT cid, name, type, "notnull", dflt_value, pk FROM pragma_table_info(?, ?)',
+                (table, schema),
+            )
+        except QueryFailed as exc:
+            # a view over a dropped table: SQLite compiles the view to describe it and fails
+            view = self.get_table(self.default_database, schema, table)
+            if type(exc) is not QueryFailed or view is None or view.kind is not TableKind.VIEW:
+                raise
+            name = f"{schema}.{table}"
+            raise SourceObjectUnreadable(
+                f"{name} cannot be described: {exc.message}", asset=name, reason=exc.message
+            ) from None
         if not rows:
             raise self._not_found(schema, table)
         return rows

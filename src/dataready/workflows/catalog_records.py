@@ -27,6 +27,8 @@ class DescribedTable:
     foreign_keys: list[ForeignKeyInfo] = field(default_factory=list)
     unique_constraints: list[UniqueConstraintInfo] = field(default_factory=list)
     indexes: list[IndexInfo] = field(default_factory=list)
+    unreadable: str | None = None
+    """Why the source could not describe it (then it has no columns), or ``None``."""
 
     @property
     def is_view(self) -> bool:
@@ -81,13 +83,25 @@ def table_records(
         {"name": i.name, "columns": list(i.columns), "unique": i.unique, "primary": i.primary}
         for i in table.indexes
     ]
-    structure = {
+    structure: dict[str, Any] = {
         "kind": table.info.kind.value,
         "columns": [[c.name, c.declared_type, c.nullable, c.default] for c in table.columns],
         "primary_key": pk_cols,
         "foreign_keys": [[f["columns"], f["referred_fqn"], f["referred_columns"]] for f in fks],
         "unique_constraints": sorted(sorted(u["columns"]) for u in uniques),
     }
+    details: dict[str, Any] = {
+        "kind": table.info.kind.value,
+        "column_count": len(table.columns),
+        "primary_key": pk_cols,
+        "foreign_keys": fks,
+        "unique_constraints": uniques,
+        "indexes": indexes,
+    }
+    if table.unreadable is not None:
+        # only then: the hashes of every readable table stay what they were
+        structure["unreadable"] = True
+        details["unreadable"] = table.unreadable
     records = [
         AssetRecord(
             fqn=str(tfqn),
@@ -100,14 +114,7 @@ def table_records(
             comment=table.info.comment,
             row_count_estimate=table.info.row_estimate,
             size_bytes=table.info.size_bytes,
-            details={
-                "kind": table.info.kind.value,
-                "column_count": len(table.columns),
-                "primary_key": pk_cols,
-                "foreign_keys": fks,
-                "unique_constraints": uniques,
-                "indexes": indexes,
-            },
+            details=details,
             structure_hash=structure_hash(structure),
         )
     ]
@@ -117,13 +124,13 @@ def table_records(
             fk_by_col[col] = str(FQN.parse(f["referred_fqn"]).child(ref))
     unique_cols = {u["columns"][0] for u in uniques if len(u["columns"]) == 1}
     for c in table.columns:
-        details: dict[str, Any] = {"default": c.default}
+        column: dict[str, Any] = {"default": c.default}
         if c.name in pk_cols:
-            details["primary_key"] = True
+            column["primary_key"] = True
         if c.name in fk_by_col:
-            details["foreign_key"] = fk_by_col[c.name]
+            column["foreign_key"] = fk_by_col[c.name]
         if c.name in unique_cols:
-            details["unique"] = True
+            column["unique"] = True
         records.append(
             AssetRecord(
                 fqn=str(tfqn.child(c.name)),
@@ -139,7 +146,7 @@ def table_records(
                 ordinal_position=c.ordinal_position,
                 nullable=c.nullable,
                 comment=c.comment,
-                details=details,
+                details=column,
                 structure_hash=structure_hash([c.declared_type, c.nullable, c.default]),
             )
         )

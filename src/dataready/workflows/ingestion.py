@@ -2,7 +2,9 @@
 
 Planning lists the databases and schemas (through the include/exclude filters), records
 them, and marks the ones that vanished as deleted; then one task per schema describes its
-tables, views and columns and syncs them into the catalogue.
+tables, views and columns and syncs them into the catalogue.  A table or view the source
+lists but cannot describe (a view over a dropped table, a definer without rights) is
+catalogued without columns and with ``details.unreadable`` saying why, never left out.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataready.analysis.filters import NameFilter
 from dataready.connectors.base import Connector
 from dataready.domain.catalog import AssetRecord
 from dataready.domain.fqn import FQN, FQNLevel
-from dataready.errors import NotFound, TaskFailed, ValidationFailed
+from dataready.errors import NotFound, SourceObjectUnreadable, TaskFailed, ValidationFailed
 from dataready.store import assets as assets_q
 from dataready.workflows.base import RunContext, TaskResult, TaskSpec, Workflow
 from dataready.workflows.catalog_records import (
@@ -24,7 +26,7 @@ from dataready.workflows.catalog_records import (
 )
 from dataready.workflows.sources import open_service
 
-COUNTERS = ("tables", "views", "columns", "added", "changed", "removed")
+COUNTERS = ("tables", "views", "columns", "added", "changed", "removed", "unreadable")
 
 
 def describe_schema(
@@ -35,7 +37,8 @@ def describe_schema(
     tables: NameFilter,
     include_views: bool,
 ) -> list[DescribedTable]:
-    """Describe the tables of one schema; a table dropped meanwhile is left out."""
+    """Describe the tables of one schema; a table dropped meanwhile is left out, one the
+    source cannot describe is kept with the reason."""
     out: list[DescribedTable] = []
     for info in connector.list_tables(database, schema):
         if not tables.keeps(info.name):
@@ -44,10 +47,17 @@ def describe_schema(
             continue
         ctx.progress()
         try:
+            columns = connector.get_columns(database, schema, info.name)
+        except NotFound:
+            continue  # dropped between listing and describing: it has vanished
+        except SourceObjectUnreadable as exc:
+            out.append(DescribedTable(info=info, columns=[], unreadable=str(exc.details["reason"])))
+            continue
+        try:
             out.append(
                 DescribedTable(
                     info=info,
-                    columns=connector.get_columns(database, schema, info.name),
+                    columns=columns,
                     primary_key=connector.get_primary_key(database, schema, info.name),
                     foreign_keys=connector.get_foreign_keys(database, schema, info.name),
                     unique_constraints=connector.get_unique_constraints(
@@ -209,6 +219,7 @@ class ServiceIngestion(Workflow):
             "changed": counts.changed,
             "removed": counts.removed,
             "unchanged": counts.unchanged,
+            "unreadable": sum(1 for t in tables if t.unreadable is not None),
         }
 
     def summarize(self, ctx: RunContext, results: list[TaskResult]) -> dict[str, Any]:

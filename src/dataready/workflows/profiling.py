@@ -3,7 +3,9 @@
 Targets a schema (one task per catalogued table, run in parallel within the per-service
 query limit) or one table.  Each task calls :func:`profile_table` — one aggregate statement
 plus one streamed sample pass, whatever the column count — and stores the profile with its
-run id and time.  A table that times out or vanished fails its own task; the run goes on.
+run id and time, without the values of columns that are secrets (tagged ``PII.Secret``, or
+named or valued like one: :func:`~dataready.workflows.profile_access.storable_profile`).
+A table that times out or vanished fails its own task; the run goes on.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataready.domain.fqn import FQN
 from dataready.errors import ValidationFailed
 from dataready.store import profiles as profiles_q
 from dataready.workflows.base import RunContext, TaskSpec, Workflow
+from dataready.workflows.profile_access import storable_profile
 from dataready.workflows.profiler import ProfileOptions, profile_table
 from dataready.workflows.sources import open_service, service_slot
 from dataready.workflows.targets import plan_tables
@@ -45,8 +48,10 @@ def profile_one(ctx: RunContext, table_fqn: str, options: ProfileOptions) -> dic
             options=options,
             check_cancelled=ctx.check_cancelled,
         )
-    doc = profile.to_dict()
     with ctx.store.session() as s:
+        # the tags are read in the transaction that stores the profile: a column tagged a
+        # secret meanwhile loses its values here, or in the scrub of the tagging transaction
+        doc = storable_profile(s, ctx.tenant, table_fqn, profile.to_dict())
         profiles_q.add_profile(s, ctx.tenant, table_fqn=table_fqn, run_id=ctx.run_id, profile=doc)
     return doc
 

@@ -22,6 +22,7 @@ from dataready.store import profiles as profiles_q
 from dataready.store import tags as tags_q
 from dataready.store.orm import Asset, Proposal, WorkflowRun
 from dataready.workflows.base import RunContext
+from dataready.workflows.profile_access import scrub_secret_values, secret_tag_tables
 from dataready.workflows.sources import open_service
 
 PROPOSAL_KIND = "machine-tags"
@@ -142,7 +143,13 @@ def apply_machine_tags(
         new += len(changes.applied)
         withdrawn += len(changes.withdrawn)
         kept += changes.kept_by_person
+    # a column now tagged a secret: its stored profiles lose its values in this transaction
+    secret_tables = secret_tag_tables(
+        (t["asset_fqn"], t["tag"]) for p in proposals for t in p.payload["tags"]
+    )
+    scrubbed = scrub_secret_values(session, tenant, secret_tables)
     return {
+        "profiles_scrubbed": scrubbed,
         "tags_applied": len(applied),
         "tags_new": new,
         "tags_withdrawn": withdrawn,

@@ -1,7 +1,9 @@
-"""Masked examples: enough of a value's shape to explain a finding, never the value.
+"""Masked values: enough of a value's shape to explain a finding, never the value.
 
 Evidence may carry one masked example per finding (``j***@e***.com``,
-``**** **** **** 1111``).  Everything else in evidence is figures and names.
+``**** **** **** 1111``).  Everything else in evidence is figures and names.  Profiles read
+by a role below the unmasked one show the same masked forms in place of raw values
+(:mod:`dataready.analysis.profile_masking`).
 """
 
 from __future__ import annotations
@@ -49,9 +51,23 @@ def _mask_all(value: str) -> str:
     return re.sub(r"[^\W_]", "*", value)
 
 
-def mask(entity: Entity, value: str) -> str:
-    """A masked form of ``value`` suitable for evidence shown to people."""
-    value = value[:80]
+def mask(entity: Entity | None, value: str) -> str:
+    """A masked form of ``value`` suitable for evidence shown to people; never ``value`` itself.
+
+    ``entity`` picks the form (``None``: keep each word's first character).
+    """
+    if not value:
+        return value
+    masked = _masked(entity, value[:80])
+    if masked == value:
+        # one-character words ("M", "F") survive the word mask: star everything instead
+        masked = _mask_all(value)[:24]
+        if masked == value:
+            masked = "*" * max(1, min(len(value), 24))
+    return masked
+
+
+def _masked(entity: Entity | None, value: str) -> str:
     if entity is Entity.EMAIL and "@" in value:
         return _mask_email(value)
     if entity is Entity.CREDIT_CARD:

@@ -48,6 +48,13 @@ class TagRead(ReadModel):
 
 
 class ProfileRead(ReadModel):
+    """A stored table profile as the caller may see it.
+
+    Every column of ``profile`` carries ``masked``: ``null`` (as stored), ``"personal"``
+    (tagged as personal data and the caller is below ``auth.unmasked_role``: raw values shown
+    masked, value-derived figures withheld) or ``"secret"`` (no values for anyone).
+    """
+
     id: uuid.UUID
     table_fqn: str
     run_id: uuid.UUID | None
