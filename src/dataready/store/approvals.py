@@ -1,16 +1,23 @@
-"""Queries over approvals and the proposals they decide."""
+"""Queries over approvals and the proposals they decide.
+
+An approval moves by compare-and-set (:func:`transition_approval`): of two concurrent
+decisions the first wins and the other is told so, and the winner's status change and its
+effect on the proposals commit in one transaction.
+"""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dataready.domain.enums import ApprovalStatus
+from dataready.domain.states import check_approval_transition
 from dataready.domain.tenant import Tenant
-from dataready.errors import NotFound
+from dataready.errors import Conflict, InvalidTransition, NotFound
 from dataready.store.orm import Approval, Proposal, WorkflowRun
 from dataready.store.tenancy import scoped
 from dataready.store.types import utcnow
@@ -55,6 +62,71 @@ def create_approval(
     session.add(row)
     session.flush()
     return row
+
+
+def transition_approval(
+    session: Session, approval: Approval, target: ApprovalStatus, **values: Any
+) -> datetime:
+    """Move ``approval`` to ``target`` if nobody decided on it since it was read.
+
+    The UPDATE is conditional on the status *and* the ``updated_at`` the caller read: a
+    decision taken on a stale view (another one committed in between, even a re-mark as
+    pending with a new note) loses.  On PostgreSQL the loser's UPDATE waits for the winner's
+    row lock and then finds the row changed; on SQLite writers are serialised already.  The
+    row stays locked until the caller's transaction ends, so whatever the caller does next
+    (applying or discarding the proposals) commits together with the status.
+
+    Returns:
+        The new ``updated_at`` (also set on ``approval``).
+
+    Raises:
+        InvalidTransition: the stored status does not allow ``target`` (also when another
+            decision made it final concurrently).
+        Conflict: the approval changed concurrently but ``target`` is still allowed; the
+            caller should reload it and decide again.
+    """
+    ids = {"workflow_run_id": str(approval.workflow_run_id)}
+    check_approval_transition(approval.status, target, **ids)
+    read_status, read_at = approval.status, approval.updated_at
+    # The token must change even when two writes fall in one clock tick.
+    now = max(utcnow(), read_at + timedelta(microseconds=1))
+    result = session.execute(
+        update(Approval)
+        .where(
+            Approval.id == approval.id,
+            Approval.status == read_status,
+            Approval.updated_at == read_at,
+        )
+        .values(status=target.value, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        current = session.scalar(select(Approval.status).where(Approval.id == approval.id))
+        if current is None:
+            raise NotFound(
+                f"the approval of run {approval.workflow_run_id} was deleted with its run",
+                resource="approval",
+                **ids,
+            )
+        try:
+            check_approval_transition(current, target, **ids)
+        except InvalidTransition as exc:
+            raise InvalidTransition(
+                f"another decision on the approval of run {approval.workflow_run_id} came "
+                f"first: it is now {current!r}, which cannot become {target.value!r}; "
+                "GET …/approval shows the decision",
+                current=current,
+                target=target.value,
+                **ids,
+            ) from exc
+        raise Conflict(
+            f"the approval of run {approval.workflow_run_id} was changed by another decision "
+            "while this one was being made; reload it (GET …/approval) and decide again",
+            current=current,
+            **ids,
+        )
+    session.refresh(approval)
+    return now
 
 
 def add_proposal(

@@ -1,4 +1,12 @@
-"""Queries over workflow configurations."""
+"""Queries over workflow configurations.
+
+Deleting a configuration and starting a run on it are serialised by a lock on the
+configuration's row (:func:`lock_configuration`): the delete takes it exclusively and
+refuses while a run is active, a start takes it shared and finds the configuration gone if
+the delete went first.  On PostgreSQL that is ``SELECT … FOR UPDATE`` / ``FOR SHARE``; on
+SQLite every write transaction begins with ``BEGIN IMMEDIATE`` (see :mod:`.db`), which
+serialises them already, and the lock clause is left out.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +23,14 @@ from dataready.store.runs import active_run_count
 from dataready.store.tenancy import scoped
 
 
+def _not_found(configuration_id: uuid.UUID) -> NotFound:
+    return NotFound(
+        f"workflow configuration {configuration_id} not found; list them with GET /workflows",
+        resource="workflow_configuration",
+        id=str(configuration_id),
+    )
+
+
 def get_configuration(
     session: Session, tenant: Tenant, configuration_id: uuid.UUID
 ) -> WorkflowConfiguration:
@@ -25,12 +41,26 @@ def get_configuration(
     )
     found = session.scalars(stmt).first()
     if found is None:
-        raise NotFound(
-            f"workflow configuration {configuration_id} not found; list them with GET /workflows",
-            resource="workflow_configuration",
-            id=str(configuration_id),
-        )
+        raise _not_found(configuration_id)
     return found
+
+
+def lock_configuration(
+    session: Session, tenant: Tenant, configuration_id: uuid.UUID, *, exclusive: bool
+) -> None:
+    """Lock the configuration's row until the transaction ends; 404 when it is gone.
+
+    Args:
+        exclusive: ``True`` to change or delete it (waits for every holder); ``False`` to
+            create a run on it (many may hold it at once, a delete waits for them all).
+    """
+    stmt = scoped(
+        select(WorkflowConfiguration.id).where(WorkflowConfiguration.id == configuration_id),
+        WorkflowConfiguration,
+        tenant,
+    ).with_for_update(read=not exclusive)
+    if session.scalar(stmt) is None:  # also when a delete committed while we waited
+        raise _not_found(configuration_id)
 
 
 def list_configurations(
@@ -93,6 +123,7 @@ def create_configuration(
 def update_configuration(
     session: Session, tenant: Tenant, configuration_id: uuid.UUID, changes: dict[str, Any]
 ) -> WorkflowConfiguration:
+    lock_configuration(session, tenant, configuration_id, exclusive=True)
     row = get_configuration(session, tenant, configuration_id)
     for key, value in changes.items():
         setattr(row, key, value)
@@ -101,6 +132,12 @@ def update_configuration(
 
 
 def delete_configuration(session: Session, tenant: Tenant, configuration_id: uuid.UUID) -> None:
+    """Delete a configuration and its finished runs; 409 while a run is pending or running.
+
+    The row lock comes first, so the count of active runs sees every run whose creation
+    committed before it (and none can be created until this transaction ends).
+    """
+    lock_configuration(session, tenant, configuration_id, exclusive=True)
     row = get_configuration(session, tenant, configuration_id)
     active = active_run_count(session, row.id)
     if active:

@@ -11,11 +11,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import FromClause, Row, Table, UniqueConstraint, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from dataready.domain.tenant import Tenant
-from dataready.errors import NotFound
+from dataready.errors import ConfigError, NotFound
 from dataready.store.orm import Tag
 from dataready.store.tenancy import scoped
 from dataready.store.types import utcnow
@@ -25,6 +26,20 @@ PERSON = "person"
 APPLIED = "applied"
 REMOVED = "removed"
 WITHDRAWN = "withdrawn"
+
+
+def _unique_key(table: FromClause) -> tuple[str, ...]:
+    """The columns of the table's one unique constraint: what an upsert conflicts on.
+
+    Read from the table so that re-keying tags (the constraint in orm.py) needs no change
+    here; a second unique constraint fails loudly at import (an upsert must name one).
+    """
+    assert isinstance(table, Table)
+    [key] = [con for con in table.constraints if isinstance(con, UniqueConstraint)]
+    return tuple(col.name for col in key.columns)
+
+
+TAG_KEY = _unique_key(Tag.__table__)
 
 
 @dataclass(frozen=True)
@@ -45,9 +60,47 @@ class TagChanges:
     kept_by_person: int = 0
 
 
-def _existing(session: Session, tenant: Tenant, fqns: set[str]) -> dict[tuple[str, str], Tag]:
-    rows = session.scalars(scoped(select(Tag).where(Tag.asset_fqn.in_(fqns)), Tag, tenant))
-    return {(t.asset_fqn, t.tag): t for t in rows}
+def _identity(tenant: Tenant, asset_fqn: str, tag: str) -> dict[str, Any]:
+    """The columns that say which tag a row is: every insert of a tag starts from these."""
+    return {
+        "client_id": tenant.client_id,
+        "project_id": tenant.project_id,
+        "asset_fqn": asset_fqn,
+        "tag": tag,
+    }
+
+
+def _upsert(session: Session) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into tags that can say ``ON CONFLICT … DO UPDATE`` on the store's dialect.
+
+    Concurrent writers of one tag then never collide on the unique constraint: the database
+    turns the second insert into an update of the first one's row.
+    """
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(Tag)
+    if name == "sqlite":
+        return sqlite.insert(Tag)
+    raise ConfigError(
+        f"the metadata store runs on {name!r}; dataready supports SQLite and PostgreSQL stores"
+    )
+
+
+def _existing(session: Session, tenant: Tenant, fqns: set[str]) -> dict[tuple[str, str], Row[Any]]:
+    """What is stored now (plain rows: the writes below are conditional statements)."""
+    stmt = scoped(
+        select(Tag.id, Tag.asset_fqn, Tag.tag, Tag.source, Tag.state, Tag.evidence).where(
+            Tag.asset_fqn.in_(fqns)
+        ),
+        Tag,
+        tenant,
+    )
+    return {(r.asset_fqn, r.tag): r for r in session.execute(stmt)}
+
+
+def _load(session: Session, tenant: Tenant, asset_fqn: str, tag: str) -> Tag | None:
+    stmt = scoped(select(Tag).where(Tag.asset_fqn == asset_fqn, Tag.tag == tag), Tag, tenant)
+    return session.scalars(stmt.execution_options(populate_existing=True)).first()
 
 
 def sync_machine_tags(
@@ -62,52 +115,73 @@ def sync_machine_tags(
 ) -> TagChanges:
     """Make the machine tags of ``families`` (prefixes like ``PII.``) on ``assets`` match.
 
-    People's decisions win: tags set or removed by a person are left as they are.
+    People's decisions win: tags set or removed by a person are left as they are — also when
+    the person's decision commits while this runs.  Every machine write is conditional on
+    the row still being the machine's (``source = 'machine'``), so a concurrent decision by a
+    person is never overwritten; inserts are upserts, so a concurrent insert of the same tag
+    (a person's, another run's) is never a unique-constraint error.
     """
     changes = TagChanges()
     existing = _existing(session, tenant, assets | {t.asset_fqn for t in tags})
     now = utcnow()
     wanted = {(t.asset_fqn, t.tag): t for t in tags}
+    rows: list[dict[str, Any]] = []
     for key, want in wanted.items():
-        row = existing.get(key)
-        if row is None:
-            row = Tag(
-                id=uuid.uuid4(),
-                client_id=tenant.client_id,
-                project_id=tenant.project_id,
-                asset_fqn=want.asset_fqn,
-                tag=want.tag,
-                source=MACHINE,
-                state=APPLIED,
-                confidence=want.confidence,
-                evidence=want.evidence,
-                run_id=run_id,
-                workflow_type=workflow_type,
-                created_by=workflow_type,
-            )
-            session.add(row)
-            changes.applied.append(str(row.id))
-            continue
-        if row.source == PERSON:
+        prior = existing.get(key)
+        if prior is not None and prior.source == PERSON:
             changes.kept_by_person += 1
             continue
-        revived = row.state != APPLIED
-        row.state = APPLIED
-        row.confidence = want.confidence
-        row.evidence = want.evidence
-        row.run_id = run_id
-        row.updated_at = now
-        (changes.applied if revived else changes.updated).append(str(row.id))
-    for key, row in existing.items():
-        if key in wanted or row.asset_fqn not in assets or row.source != MACHINE:
+        rows.append(
+            {
+                **_identity(tenant, want.asset_fqn, want.tag),
+                "id": uuid.uuid4(),
+                "source": MACHINE,
+                "state": APPLIED,
+                "confidence": want.confidence,
+                "evidence": want.evidence,
+                "run_id": run_id,
+                "workflow_type": workflow_type,
+                "created_by": workflow_type,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    if rows:
+        insert = _upsert(session)
+        stmt = insert.on_conflict_do_update(
+            index_elements=list(TAG_KEY),
+            set_={
+                col: insert.excluded[col]
+                for col in ("state", "confidence", "evidence", "run_id", "updated_at")
+            },
+            where=Tag.source == MACHINE,
+        ).returning(Tag.id, Tag.asset_fqn, Tag.tag)
+        written = {(r.asset_fqn, r.tag): r.id for r in session.execute(stmt, rows)}
+        for row in rows:
+            key = (row["asset_fqn"], row["tag"])
+            if key not in written:  # a person decided on it since we read
+                changes.kept_by_person += 1
+                continue
+            prior = existing.get(key)
+            revived = prior is None or prior.state != APPLIED
+            (changes.applied if revived else changes.updated).append(str(written[key]))
+    for key, prior in existing.items():
+        if key in wanted or prior.asset_fqn not in assets or prior.source != MACHINE:
             continue
-        if row.state == APPLIED and row.tag.startswith(families):
-            row.state = WITHDRAWN
-            row.run_id = run_id
-            row.updated_at = now
-            row.evidence = {**(row.evidence or {}), "withdrawn": "evidence no longer found"}
-            changes.withdrawn.append(str(row.id))
-    session.flush()
+        if prior.state == APPLIED and prior.tag.startswith(families):
+            result = session.execute(
+                update(Tag)
+                .where(Tag.id == prior.id, Tag.source == MACHINE, Tag.state == APPLIED)
+                .values(
+                    state=WITHDRAWN,
+                    run_id=run_id,
+                    updated_at=now,
+                    evidence={**(prior.evidence or {}), "withdrawn": "evidence no longer found"},
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                changes.withdrawn.append(str(prior.id))
     return changes
 
 
@@ -120,30 +194,57 @@ def set_tag(
     by: str,
     note: str | None = None,
 ) -> Tag:
-    """A person applies ``tag`` to an asset (overriding any machine decision)."""
-    row = _existing(session, tenant, {asset_fqn}).get((asset_fqn, tag))
-    if row is None:
-        row = Tag(
-            client_id=tenant.client_id, project_id=tenant.project_id, asset_fqn=asset_fqn, tag=tag
+    """A person applies ``tag`` to an asset (overriding any machine decision).
+
+    One upsert: of concurrent requests for the same tag each succeeds and one row results.
+    """
+    now = utcnow()
+    decision = {
+        "source": PERSON,
+        "state": APPLIED,
+        "created_by": by,
+        "confidence": 1.0,
+        "evidence": {"set_by": by, **({"note": note} if note else {})},
+        "updated_at": now,
+    }
+    insert = _upsert(session).values(
+        **_identity(tenant, asset_fqn, tag), **decision, id=uuid.uuid4(), created_at=now
+    )
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=list(TAG_KEY),
+            set_={col: insert.excluded[col] for col in decision},
         )
-        session.add(row)
-    row.source, row.state, row.created_by = PERSON, APPLIED, by
-    row.confidence = 1.0
-    row.evidence = {"set_by": by, **({"note": note} if note else {})}
-    row.updated_at = utcnow()
-    session.flush()
+    )
+    row = _load(session, tenant, asset_fqn, tag)
+    assert row is not None  # written by this transaction
     return row
 
 
 def remove_tag(session: Session, tenant: Tenant, asset_fqn: str, tag: str, *, by: str) -> Tag:
-    """A person removes ``tag``; later runs will not re-apply it."""
-    row = _existing(session, tenant, {asset_fqn}).get((asset_fqn, tag))
+    """A person removes ``tag``; later runs will not re-apply it.
+
+    The removal is conditional on the tag still being applied: of concurrent removals one
+    succeeds and the others find no tag (404), as they would one after the other.
+    """
+    row = _load(session, tenant, asset_fqn, tag)
+    missing = NotFound(f"{asset_fqn} has no tag {tag!r}", resource="tag", fqn=asset_fqn, tag=tag)
     if row is None or row.state != APPLIED:
-        raise NotFound(f"{asset_fqn} has no tag {tag!r}", resource="tag", fqn=asset_fqn, tag=tag)
-    row.source, row.state = PERSON, REMOVED
-    row.evidence = {**(row.evidence or {}), "removed_by": by}
-    row.updated_at = utcnow()
-    session.flush()
+        raise missing
+    result = session.execute(
+        update(Tag)
+        .where(Tag.id == row.id, Tag.state == APPLIED)
+        .values(
+            source=PERSON,
+            state=REMOVED,
+            evidence={**(row.evidence or {}), "removed_by": by},
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise missing
+    session.refresh(row)
     return row
 
 

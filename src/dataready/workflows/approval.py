@@ -21,7 +21,6 @@ from dataready.errors import Conflict
 from dataready.store import approvals as approvals_q
 from dataready.store import runs as runs_q
 from dataready.store.orm import Approval, Proposal, WorkflowRun
-from dataready.store.types import utcnow
 
 Applier = Callable[[Session, WorkflowRun, list[Proposal]], dict[str, Any]]
 
@@ -92,7 +91,12 @@ def decide(
     action: ApprovalAction,
     notes: str | None,
 ) -> Approval:
-    """Approve, reject or re-mark pending a run's results, in the caller's transaction."""
+    """Approve, reject or re-mark pending a run's results, in the caller's transaction.
+
+    The status moves first, by compare-and-set: a concurrent decision that got there first
+    makes this one fail (409) before it touches any proposal, and the winner's proposals are
+    applied or discarded in the same transaction as its status change.
+    """
     approval = approvals_q.get_approval(session, principal.tenant, run_id)
     target = {
         ApprovalAction.APPROVE: ApprovalStatus.APPROVED,
@@ -103,20 +107,17 @@ def decide(
     run = runs_q.get_run(session, principal.tenant, run_id, with_tasks=False)
     if run.status != RunStatus.COMPLETED:
         raise Conflict(f"run {run_id} is {run.status}; only completed runs can be approved")
-    now = utcnow()
-    if notes is not None:
-        approval.notes = notes
-    approval.status = target.value
-    approval.updated_at = now
+    decided: dict[str, Any] = {} if notes is None else {"notes": notes}
+    if target is not ApprovalStatus.PENDING:
+        decided["approved_by_client_id"] = principal.client_id
+    now = approvals_q.transition_approval(session, approval, target, **decided)
     if target is ApprovalStatus.APPROVED:
         changes = apply_proposals(session, run)
         _merge_counts(run, changes)
         approval.changes_applied = changes
         approval.approved_at = now
-        approval.approved_by_client_id = principal.client_id
     elif target is ApprovalStatus.REJECTED:
         discarded = approvals_q.mark_proposals(session, run.id, "discarded")
         approval.changes_applied = {"proposals_discarded": discarded}
-        approval.approved_by_client_id = principal.client_id
     session.flush()
     return approval

@@ -70,10 +70,22 @@ class Runner:
             s.expunge(run)
             return run
 
+    def _stored_run(self, s: Any, run_id: uuid.UUID) -> WorkflowRun | None:
+        """The run's row, or ``None`` when it vanished: deleting a configuration deletes its
+        runs (the API refuses while one is active; the store's cascade does not)."""
+        run: WorkflowRun | None = s.get(WorkflowRun, run_id, populate_existing=True)
+        if run is None:
+            log.warning(
+                "run %s is no longer in the store (its workflow configuration was deleted "
+                "while it ran); it stopped with nothing left to record",
+                run_id,
+            )
+        return run
+
     def _fail_run(self, run_id: uuid.UUID, message: str) -> None:
         with self.store.session() as s:
-            run = runs_q.get_run_unscoped(s, run_id)
-            if run.status != RunStatus.RUNNING.value:
+            run = self._stored_run(s, run_id)
+            if run is None or run.status != RunStatus.RUNNING.value:
                 return
             now = utcnow()
             runs_q.close_open_tasks(s, run, now)
@@ -324,7 +336,9 @@ class Runner:
 
     def _cancel_leftover_tasks(self, run_id: uuid.UUID) -> None:
         with self.store.session() as s:
-            run = runs_q.get_run_unscoped(s, run_id)
+            run = self._stored_run(s, run_id)
+            if run is None:
+                return
             now = utcnow()
             runs_q.close_open_tasks(s, run, now)
             if run.status == RunStatus.RUNNING.value:  # stopped for another reason

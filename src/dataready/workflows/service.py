@@ -47,6 +47,8 @@ def start_run(
     save_all: bool,
 ) -> WorkflowRun:
     """Create a pending run after every check; the caller commits and submits it."""
+    # held until the commit: a concurrent delete waits for the run to exist, then refuses
+    configs_q.lock_configuration(session, principal.tenant, configuration_id, exclusive=False)
     configuration = configs_q.get_configuration(session, principal.tenant, configuration_id)
     definition = configuration.definition
     if configuration.status != "active":
