@@ -247,6 +247,8 @@ def check_read_statement(sql: str, dialect: str = "ansi") -> str:
             "their content, which a parser reads as a comment",
             "executable_comment",
         )
+    if "/*+" in sql:  # wherever it stands: tokenizers keep some hints only as comments
+        raise _hint()
     _check(sql, name, side_effects(name), explained=False)
     return sql
 
@@ -264,6 +266,8 @@ def _check(sql: str, dialect: str, denied: SideEffects, *, explained: bool) -> N
     tokens = _placeholders(statements[0])
     first = tokens[0]
     if first.text.upper() == "EXPLAIN" and not explained:
+        for comment in first.comments:
+            _check_comment(comment, denied)
         _check_explain(sql[first.end + 1 :], dialect, denied)
         return
     start_tokens = _QUERY_START | ({TokenType.TABLE} if dialect == "postgres" else set())
@@ -292,6 +296,10 @@ def _check_explain(rest: str, dialect: str, denied: SideEffects) -> None:
     tokens = _tokenize(rest, dialect)
     for i, token in enumerate(tokens):
         word = token.text.upper()
+        for comment in token.comments:  # the query below is checked without them
+            _check_comment(comment, denied)
+        if token.token_type is TokenType.HINT:
+            raise _hint()
         opens_query = token.token_type in _QUERY_START - {TokenType.L_PAREN} or (
             token.token_type is TokenType.L_PAREN
             and i + 1 < len(tokens)
