@@ -91,7 +91,7 @@ def auth(token: str, **headers: str) -> dict[str, str]:
 
 
 def as_role(role: str | None, tenant: tuple[str, str] = TENANT_A) -> dict[str, str]:
-    """Headers of a caller of ``tenant`` with one role (``None``: no roles claim)."""
+    """Headers of a caller of ``tenant`` with one role (``None``: no roles claim: viewer)."""
     roles = None if role is None else [role]
     return auth(encode(claims_for(tenant[0], tenant[1], roles)))
 

@@ -406,6 +406,13 @@ def test_driver_placeholders_pass(dialect: str, sql: str) -> None:
         ("duckdb", "SELECT * FROM t JOIN 'x.csv' USING (id)", "file_scan"),
         ("clickhouse", "SELECT 1 SETTINGS max_execution_time = 0", "settings"),
         ("clickhouse", "SELECT * FROM (SELECT 1 SETTINGS readonly = 0)", "settings"),
+        ("postgresql", "EXPLAIN /* /* */ SELECT 1", "unparseable"),  # PostgreSQL nests
+        ("sqlite", "EXPLAIN /* /* */ SELECT 1", "nested_comment"),
+        ("mysql", "SELECT 1 -- /*+ SET_VAR(max_execution_time = 0) */", "hint"),
+        ("postgresql", "/* pg_advisory_lock(1) */ EXPLAIN SELECT 1", "side_effect_function"),
+        ("postgresql", "EXPLAIN /*+ Set(statement_timeout 0) */ SELECT 1", "hint"),
+        ("mysql", "EXPLAIN /*+ SET_VAR(max_execution_time = 0) */ SELECT 1", "hint"),
+        ("mysql", "EXPLAIN SELECT 1 /*! , GET_LOCK('l', 0) */", "executable_comment"),
     ],
 )
 def test_tricks_are_refused(dialect: str, sql: str, reason: str) -> None:

@@ -21,11 +21,12 @@ dialect and accepts only what it can verify:
   MySQL ``:=`` assignments, DuckDB's ``FROM 'file.csv'`` scans.
 
 Anything that does not tokenize or parse is refused (fail closed), with sqlglot's reason.
+The token-level checks live in :mod:`dataready.sql.guard_tokens`, the list of functions in
+``side_effect_functions.toml`` (:mod:`dataready.sql.side_effects`).
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 
@@ -35,7 +36,14 @@ from sqlglot import Token, TokenType, exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import SqlglotError
 
-from dataready.errors import QueryFailed, ReadOnlyViolation
+from dataready.errors import QueryFailed
+from dataready.sql.guard_tokens import (
+    check_comment,
+    check_tokens,
+    hint_refusal,
+    placeholders,
+    refuse,
+)
 from dataready.sql.side_effects import SideEffects, side_effects
 
 SQLGLOT_DIALECTS: dict[str, str] = {
@@ -77,16 +85,6 @@ _EXPLAIN_OPTIONS = frozenset(
         *("GRAPH", "COMPACT", "TRUE", "FALSE", "ON", "OFF", "NONE", "BINARY"),
     }
 )
-_LITERALS = frozenset(
-    {
-        TokenType.STRING,
-        TokenType.NATIONAL_STRING,
-        TokenType.BYTE_STRING,
-        TokenType.UNICODE_STRING,
-        TokenType.RAW_STRING,
-    }
-)
-_NOT_NAMES = frozenset({TokenType.NUMBER, TokenType.R_PAREN, TokenType.R_BRACKET})
 _LOCK_HINTS = frozenset(
     {
         *("UPDLOCK", "XLOCK", "HOLDLOCK", "TABLOCK", "TABLOCKX", "PAGLOCK", "ROWLOCK"),
@@ -100,10 +98,6 @@ _CATALOGUE_HINT = {
     "PRAGMA": " Use the pragma_* table functions instead: SELECT * FROM pragma_table_info('t').",
 }
 _EXECUTABLE_COMMENT = re.compile(r"/\*M?!")
-# An odd run of backslashes before a quote: where the literal ends depends on whether the
-# server reads backslash escapes (MySQL NO_BACKSLASH_ESCAPES, standard_conforming_strings).
-_ESCAPED_QUOTE = re.compile(r"(?<!\\)(?:\\\\)*\\['\"]")
-_CALL_IN_COMMENT = re.compile(r"([A-Za-z_][\w$]*(?:\s*\.\s*[A-Za-z_][\w$]*)*)\s*\(")
 # Statement nodes: everything sqlglot defines as DDL/DML, plus the clauses and statements
 # of other modules that write, lock, grant or change state. The few literal-like nodes that
 # live in the DDL module are let through.
@@ -156,17 +150,11 @@ def sqlglot_dialect(name: str) -> str:
     return key
 
 
-def _refuse(message: str, reason: str, **details: object) -> ReadOnlyViolation:
-    return ReadOnlyViolation(
-        f"{message}; dataready sends sources only read-only queries", reason=reason, **details
-    )
-
-
 def _tokenize(sql: str, dialect: str) -> list[Token]:
     try:
         return Dialect.get_or_raise(dialect).tokenize(sql)
     except (SqlglotError, RecursionError) as exc:
-        raise _refuse(
+        raise refuse(
             f"the SQL could not be read as {dialect or 'standard'} SQL ({_first_line(exc)}), so "
             "it cannot be verified as read-only",
             "unparseable",
@@ -188,46 +176,6 @@ def _statements(tokens: Sequence[Token]) -> list[list[Token]]:
     return [s for s in statements if s]
 
 
-def _adjacent(tokens: Sequence[Token], i: int, *types: TokenType) -> bool:
-    """``tokens[i:]`` starts with ``types``, written without space between them."""
-    if i + len(types) > len(tokens):
-        return False
-    run = tokens[i : i + len(types)]
-    return all(t.token_type is k for t, k in zip(run, types, strict=True)) and all(
-        a.end + 1 == b.start for a, b in itertools.pairwise(run)
-    )
-
-
-def _placeholders(tokens: Sequence[Token]) -> list[Token]:
-    """Read the DB-API ``pyformat`` placeholders (``%s``, ``%(name)s``, ``%%``) as such.
-
-    PyMySQL and psycopg take them; sqlglot's parsers other than PostgreSQL's do not. The
-    rewrite is narrow (no space inside, a plain name), so what the server would see without
-    parameters (a modulo) hides no call.
-    """
-    out: list[Token] = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token.token_type is TokenType.MOD:
-            if _adjacent(tokens, i, TokenType.MOD, TokenType.VAR) and tokens[i + 1].text == "s":
-                out.append(Token(TokenType.PLACEHOLDER, "?", start=token.start, end=token.end + 1))
-                i += 2
-                continue
-            named = (TokenType.MOD, TokenType.L_PAREN, TokenType.VAR, TokenType.R_PAREN)
-            if _adjacent(tokens, i, *named, TokenType.VAR) and tokens[i + 4].text == "s":
-                out.append(
-                    Token(TokenType.PLACEHOLDER, "?", start=token.start, end=tokens[i + 4].end)
-                )
-                i += 5
-                continue
-            if _adjacent(tokens, i, TokenType.MOD, TokenType.MOD):
-                i += 1  # "%%" is one "%" once the driver has bound the parameters
-        out.append(token)
-        i += 1
-    return out
-
-
 def check_read_statement(sql: str, dialect: str = "ansi") -> str:
     """Return ``sql`` when it is one read-only query in ``dialect``, else raise.
 
@@ -242,11 +190,13 @@ def check_read_statement(sql: str, dialect: str = "ansi") -> str:
     """
     name = sqlglot_dialect(dialect)
     if name == "mysql" and _EXECUTABLE_COMMENT.search(sql):
-        raise _refuse(
+        raise refuse(
             "MySQL executable comments (/*! … */, /*M! … */) are refused: the server runs "
             "their content, which a parser reads as a comment",
             "executable_comment",
         )
+    if "/*+" in sql:  # wherever it stands: tokenizers keep some hints only as comments
+        raise hint_refusal()
     _check(sql, name, side_effects(name), explained=False)
     return sql
 
@@ -256,30 +206,32 @@ def _check(sql: str, dialect: str, denied: SideEffects, *, explained: bool) -> N
     if not statements:
         raise QueryFailed("the SQL text is empty: send one SELECT statement")
     if len(statements) > 1:
-        raise _refuse(
+        raise refuse(
             f"the SQL text holds {len(statements)} statements: send one statement per call",
             "several_statements",
             statements=len(statements),
         )
-    tokens = _placeholders(statements[0])
+    tokens = placeholders(statements[0])
     first = tokens[0]
     if first.text.upper() == "EXPLAIN" and not explained:
+        for comment in first.comments:
+            check_comment(comment, denied)
         _check_explain(sql[first.end + 1 :], dialect, denied)
         return
     start_tokens = _QUERY_START | ({TokenType.TABLE} if dialect == "postgres" else set())
     if first.token_type not in start_tokens:
         kind = first.text.upper()
-        raise _refuse(
+        raise refuse(
             f"{kind or 'this'} statements are refused (only SELECT, WITH … SELECT, VALUES "
             f"and EXPLAIN without ANALYZE are sent).{_CATALOGUE_HINT.get(kind, '')}".rstrip("."),
             "not_a_query",
             statement_kind=kind or None,
         )
-    _check_tokens(sql, tokens, dialect, denied)
+    check_tokens(sql, tokens, dialect, denied)
     try:
         tree = Dialect.get_or_raise(dialect).parser().parse(list(tokens), sql)[0]
     except (SqlglotError, RecursionError) as exc:
-        raise _refuse(
+        raise refuse(
             f"the SQL could not be parsed as {dialect or 'standard'} SQL ({_first_line(exc)}), "
             "so it cannot be verified as read-only",
             "unparseable",
@@ -292,6 +244,10 @@ def _check_explain(rest: str, dialect: str, denied: SideEffects) -> None:
     tokens = _tokenize(rest, dialect)
     for i, token in enumerate(tokens):
         word = token.text.upper()
+        for comment in token.comments:  # the query below is checked without them
+            check_comment(comment, denied)
+        if token.token_type is TokenType.HINT:
+            raise hint_refusal()
         opens_query = token.token_type in _QUERY_START - {TokenType.L_PAREN} or (
             token.token_type is TokenType.L_PAREN
             and i + 1 < len(tokens)
@@ -301,7 +257,7 @@ def _check_explain(rest: str, dialect: str, denied: SideEffects) -> None:
             _check(rest[token.start :], dialect, denied, explained=True)
             return
         if word in ("ANALYZE", "ANALYSE"):
-            raise _refuse(
+            raise refuse(
                 "EXPLAIN ANALYZE is refused: it runs the statement it explains", "explain_analyze"
             )
         allowed = token.token_type in (
@@ -312,114 +268,19 @@ def _check_explain(rest: str, dialect: str, denied: SideEffects) -> None:
             TokenType.NUMBER,
         )
         if not allowed and word not in _EXPLAIN_OPTIONS:
-            raise _refuse(
+            raise refuse(
                 f"EXPLAIN {word} is refused: only EXPLAIN of a query, with plan options, is sent",
                 "not_a_query",
                 statement_kind="EXPLAIN",
             )
-    raise _refuse("EXPLAIN without a query is refused", "not_a_query", statement_kind="EXPLAIN")
-
-
-def _dotted_name(tokens: Sequence[Token], end: int) -> str:
-    """The dotted name whose last part is ``tokens[end]`` (``pg_catalog.set_config``)."""
-    parts = [tokens[end].text]
-    i = end
-    while i >= 2 and tokens[i - 1].token_type is TokenType.DOT:
-        i -= 2
-        parts.append(tokens[i].text)
-    return ".".join(reversed(parts))
-
-
-def _check_tokens(sql: str, tokens: Sequence[Token], dialect: str, denied: SideEffects) -> None:
-    """Checks on the token stream: calls, pseudo-columns, comments, hints and literals."""
-    for i, token in enumerate(tokens):
-        kind = token.token_type
-        for comment in token.comments:
-            _check_comment(comment, denied)
-        if kind is TokenType.HINT:
-            raise _hint()
-        if kind in _LITERALS and _ESCAPED_QUOTE.search(sql, token.start + 1, token.end + 1):
-            raise _refuse(
-                "a backslash before a quote inside a string literal is refused: engines read "
-                "it differently with backslash escapes on or off; double the quote instead",
-                "ambiguous_literal",
-            )
-        if (
-            kind is TokenType.INTO
-            and i + 1 < len(tokens)
-            and tokens[i + 1].text.upper() in ("OUTFILE", "DUMPFILE")
-        ):
-            raise _refuse(
-                "SELECT … INTO OUTFILE/DUMPFILE is refused: it writes a file on the server", "into"
-            )
-        if kind is TokenType.COLON_EQ and dialect == "mysql":
-            raise _refuse(
-                "assigning a user variable (:=) is refused: it changes the session",
-                "variable_assignment",
-            )
-        if (
-            dialect == "postgres"
-            and kind is TokenType.AMP
-            and i > 0
-            and tokens[i - 1].text.upper() == "U"
-            and tokens[i - 1].end + 1 == token.start
-            and i + 1 < len(tokens)
-            and tokens[i + 1].token_type is TokenType.IDENTIFIER
-        ):
-            raise _refuse(
-                'Unicode-escaped names (U&"…") are refused: write the name plainly', "escaped_name"
-            )
-        followed_by_call = i + 1 < len(tokens) and tokens[i + 1].token_type is TokenType.L_PAREN
-        if followed_by_call and kind not in _NOT_NAMES:
-            name = _dotted_name(tokens, i)
-            why = denied.function_reason(name)
-            if why:
-                raise _refuse(
-                    f"{name}() is refused: {why}", "side_effect_function", function=name.lower()
-                )
-        elif kind in (TokenType.VAR, TokenType.IDENTIFIER) and (
-            why := denied.column_reason(token.text)
-        ):
-            raise _refuse(
-                f"{_dotted_name(tokens, i)} is refused: {why}",
-                "side_effect_function",
-                function=token.text.lower(),
-            )
-
-
-def _hint() -> ReadOnlyViolation:
-    return _refuse(
-        "optimizer hints (/*+ … */) are refused: some change settings for the statement "
-        "(MySQL SET_VAR, pg_hint_plan Set)",
-        "hint",
-    )
-
-
-def _check_comment(comment: str, denied: SideEffects) -> None:
-    """Refuse comments an engine may read differently, or that hide a refused call."""
-    text = comment.strip()
-    if text.startswith("+"):
-        raise _hint()
-    if "/*" in comment or "*/" in comment:
-        raise _refuse(
-            "nested comments are refused: engines disagree on where they end", "nested_comment"
-        )
-    for match in _CALL_IN_COMMENT.finditer(comment):
-        name = re.sub(r"\s+", "", match.group(1))
-        if denied.function_reason(name):
-            raise _refuse(
-                f"a comment that names {name}() is refused: it would be run by an engine that "
-                "reads the comment differently",
-                "side_effect_function",
-                function=name.lower(),
-            )
+    raise refuse("EXPLAIN without a query is refused", "not_a_query", statement_kind="EXPLAIN")
 
 
 def _check_tree(tree: exp.Expr | None, sql: str, dialect: str) -> None:
     """Checks on the parsed tree: the root is a query, and nothing in it writes or locks."""
     if not isinstance(tree, (exp.Query, exp.Values)):
         kind = tree.key.upper() if tree is not None else None
-        raise _refuse(
+        raise refuse(
             f"{kind or 'this'} statements are refused (only SELECT, WITH … SELECT, VALUES "
             "and EXPLAIN without ANALYZE are sent)",
             "not_a_query",
@@ -429,20 +290,20 @@ def _check_tree(tree: exp.Expr | None, sql: str, dialect: str) -> None:
         if not isinstance(node, _INSPECTED):
             continue  # most nodes (columns, literals, calls): one check
         if isinstance(node, exp.Into):
-            raise _refuse(
+            raise refuse(
                 "SELECT … INTO is refused: it writes a table, a file or a variable", "into"
             )
         if isinstance(node, exp.Lock):
-            raise _refuse(
+            raise refuse(
                 "locking clauses (FOR UPDATE, FOR SHARE, LOCK IN SHARE MODE) are refused: a "
                 "read-only query takes no row locks",
                 "lock",
             )
         if isinstance(node, exp.Hint):
-            raise _hint()
+            raise hint_refusal()
         if isinstance(node, _STATEMENT_NODES):
             kind = "NEXT VALUE FOR" if isinstance(node, exp.NextValueFor) else node.key.upper()
-            raise _refuse(
+            raise refuse(
                 f"{kind} inside the query is refused: a read-only query may not write, change "
                 "the schema, grant, or change the session or transaction",
                 "write_node",
@@ -451,14 +312,14 @@ def _check_tree(tree: exp.Expr | None, sql: str, dialect: str) -> None:
         if isinstance(node, exp.WithTableHint) and any(
             e.name.upper() in _LOCK_HINTS for e in node.expressions
         ):
-            raise _refuse("table lock hints (UPDLOCK, HOLDLOCK, …) are refused", "lock")
+            raise refuse("table lock hints (UPDLOCK, HOLDLOCK, …) are refused", "lock")
         if isinstance(node, exp.Query) and node.args.get("settings"):
-            raise _refuse(
+            raise refuse(
                 "a SETTINGS clause is refused: it changes settings such as the time limit",
                 "settings",
             )
         if dialect == "duckdb" and isinstance(node, exp.Table) and _from_string(node, sql):
-            raise _refuse(
+            raise refuse(
                 f"reading the file {node.name!r} is refused: read tables of the database",
                 "file_scan",
             )
