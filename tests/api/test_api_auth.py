@@ -342,3 +342,25 @@ def test_rs256_and_es256_through_jwks(
             f"{BASE}/workflows", json={"workflow_definition_id": PII_DEFINITION}, headers=auth(rs)
         )
         assert_envelope(r, 403, "INSUFFICIENT_PERMISSIONS")
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"client_id": "c" * 256},
+        {"project_id": "p" * 256},
+        {"client_id": "a\x00b"},
+        {"project_id": "p\x00"},
+        {"sub": "s" * 300},
+    ],
+    ids=["long-client", "long-project", "nul-client", "nul-project", "long-sub"],
+)
+def test_tenant_claims_the_store_cannot_hold_are_401(
+    client: TestClient, claims: dict[str, Any]
+) -> None:
+    """A client_id/project_id over 255 characters or holding NUL is a malformed token, not a
+    store error (PostgreSQL refused them with a 500 before)."""
+    token = encode(claims_for(roles=["admin"], **claims))
+    for path in (DEFS, f"{BASE}/runs", f"{BASE}/services"):
+        error = assert_envelope(client.get(path, headers=auth(token)), 401, "INVALID_TOKEN")
+        assert "malformed" in error["message"], error["message"]

@@ -28,6 +28,7 @@ ASYMMETRIC_ALGORITHMS = frozenset(
 )
 _PROJECT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,254}$")
 _ROLE_BY_NAME = {r.value: r for r in Role}
+MAX_CLAIM_LENGTH = 255
 
 
 class TokenVerifier:
@@ -264,6 +265,14 @@ def _text_claim(claims: Mapping[str, Any], name: str) -> str | None:
     if not isinstance(value, str):
         raise AuthError(
             f"malformed bearer token: claim {name!r} is not a string", reason="malformed"
+        )
+    # Tenant and subject ids are stored in 255-character columns and PostgreSQL text refuses
+    # NUL: such a claim is a malformed token (401), never a store error.
+    if len(value) > MAX_CLAIM_LENGTH or "\x00" in value:
+        raise AuthError(
+            f"malformed bearer token: claim {name!r} is longer than {MAX_CLAIM_LENGTH} "
+            "characters or holds a NUL character",
+            reason="malformed",
         )
     return value
 
