@@ -19,11 +19,17 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from tests.api.conftest import BASE
+from tests.api.conftest import BASE, as_role
 
 from dataready.api import create_app
 from dataready.settings import Settings
 from dataready.workflows.engine import Engine
+
+
+def admin() -> dict[str, str]:
+    """Headers of an admin of tenant A, signed now (a module-level token would expire
+    during a long test session)."""
+    return as_role("admin")
 
 
 def free_port() -> int:
@@ -73,15 +79,27 @@ def live_fixture(settings: Settings, api_workflows: None) -> Iterator[LiveServer
         yield server
 
 
+def new_configuration(client: httpx.Client, definition_id: str) -> str:
+    r = client.post("/workflows", json={"workflow_definition_id": definition_id})
+    assert r.status_code == 201, r.text
+    configuration_id: str = r.json()["id"]
+    return configuration_id
+
+
 Call = Callable[[httpx.Client], httpx.Response]
 
 
-def race(server: LiveServer, headers: dict[str, str], calls: list[Call]) -> list[httpx.Response]:
+def race(
+    server: LiveServer, calls: list[Call], headers: dict[str, str] | None = None
+) -> list[httpx.Response]:
     """Send ``calls`` at once, each from its own thread and connection; their responses in order.
+
+    Every call goes as ``headers`` (default: an admin of tenant A).
 
     Each thread opens its connection first (a throwaway request), then all wait at a barrier
     so that the calls leave together.
     """
+    headers = headers or admin()
     barrier = threading.Barrier(len(calls))
     results: list[httpx.Response | BaseException | None] = [None] * len(calls)
 

@@ -12,8 +12,15 @@ from typing import Any
 
 import httpx
 from sqlalchemy import select
-from tests.api.conftest import ADMIN_A, PII_DEFINITION, TERMINAL, assert_envelope
-from tests.api.live import LiveServer, live_fixture, race, summary  # noqa: F401  (fixture)
+from tests.api.conftest import PII_DEFINITION, TERMINAL, assert_envelope
+from tests.api.live import (
+    LiveServer,
+    admin,
+    live_fixture,  # noqa: F401  (fixture)
+    new_configuration,
+    race,
+    summary,
+)
 
 from dataready.store.orm import Proposal
 
@@ -23,10 +30,8 @@ PROPOSALS = 3
 
 def completed_runs(server: LiveServer, count: int) -> list[str]:
     """``count`` completed runs whose approvals are pending (3 proposals each)."""
-    with server.client(ADMIN_A) as c:
-        r = c.post("/workflows", json={"workflow_definition_id": PII_DEFINITION})
-        assert r.status_code == 201, r.text
-        cid = r.json()["id"]
+    with server.client(admin()) as c:
+        cid = new_configuration(c, PII_DEFINITION)
         ids = []
         for _ in range(count):
             r = c.post(
@@ -60,7 +65,7 @@ def decide(action: str, notes: str | None = None) -> Any:
 
 def check_consistent(server: LiveServer, run_id: str, winner: dict[str, Any]) -> None:
     """The stored approval is the winner's answer, and the proposals went its way."""
-    with server.client(ADMIN_A) as c:
+    with server.client(admin()) as c:
         stored = c.get(f"/workflows/runs/{run_id}/approval").json()
     assert stored["status"] == winner["status"]
     assert stored["updated_at"] == winner["updated_at"]
@@ -80,7 +85,7 @@ def test_concurrent_approve_and_reject_one_wins(live: LiveServer) -> None:
     winners: dict[str, int] = {}
     for run_id in completed_runs(live, TRIALS):
         calls = [lambda c, a=a, r=run_id: decide(a, f"by {a}")(c, r) for a in actions]
-        answers = race(live, ADMIN_A, calls)
+        answers = race(live, calls)
         statuses = sorted(r.status_code for r in answers)
         assert statuses == [200, 409, 409, 409], summary(answers)
         for r in answers:
@@ -93,6 +98,10 @@ def test_concurrent_approve_and_reject_one_wins(live: LiveServer) -> None:
         assert winner["notes"] == f"by {action}"
         check_consistent(live, run_id, winner)
         winners[winner["status"]] = winners.get(winner["status"], 0) + 1
+        # a decision is final: re-marking it pending would contradict what was applied
+        with live.client(admin()) as c:
+            assert_envelope(decide("pending")(c, run_id), 409, "INVALID_STATE_TRANSITION")
+        check_consistent(live, run_id, winner)
     assert sum(winners.values()) == TRIALS
 
 
@@ -106,7 +115,7 @@ def test_concurrent_re_mark_pending_never_contradicts(live: LiveServer) -> None:
     actions = ["pending", "approve", "reject"]
     for run_id in completed_runs(live, TRIALS):
         calls = [lambda c, a=a, r=run_id: decide(a)(c, r) for a in actions]
-        answers = race(live, ADMIN_A, calls)
+        answers = race(live, calls)
         assert all(r.status_code in (200, 409) for r in answers), summary(answers)
         final = [r.json() for r in answers[1:] if r.status_code == 200]
         assert len(final) <= 1, summary(answers)
@@ -114,7 +123,7 @@ def test_concurrent_re_mark_pending_never_contradicts(live: LiveServer) -> None:
             check_consistent(live, run_id, final[0])
         else:
             assert answers[0].status_code == 200, summary(answers)
-            with live.client(ADMIN_A) as c:
+            with live.client(admin()) as c:
                 stored = c.get(f"/workflows/runs/{run_id}/approval").json()
             assert stored["status"] == "pending"
             assert proposal_states(live, run_id) == {"proposed"}

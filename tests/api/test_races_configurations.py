@@ -16,8 +16,15 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import delete, select
-from tests.api.conftest import ADMIN_A, SLOW_DEFINITION, TERMINAL, assert_envelope
-from tests.api.live import LiveServer, live_fixture, race, summary  # noqa: F401  (fixture)
+from tests.api.conftest import SLOW_DEFINITION, TERMINAL, assert_envelope
+from tests.api.live import (
+    LiveServer,
+    admin,
+    live_fixture,  # noqa: F401  (fixture)
+    new_configuration,
+    race,
+    summary,
+)
 
 from dataready.store.orm import WorkflowConfiguration, WorkflowRun
 from dataready.workflows.executors.local import LocalExecutor
@@ -54,14 +61,12 @@ def test_delete_while_runs_start_is_never_500(
     caplog.set_level(logging.WARNING)
     outcomes: dict[str, int] = {}
     body = {"asset_fqn": "pg.sales.public.orders", "parameters": {"seconds": 30}}
-    with live.client(ADMIN_A) as c:
+    with live.client(admin()) as c:
         for _ in range(TRIALS):
-            r = c.post("/workflows", json={"workflow_definition_id": SLOW_DEFINITION})
-            assert r.status_code == 201, r.text
-            cid = r.json()["id"]
+            cid = new_configuration(c, SLOW_DEFINITION)
             calls: list[Any] = [lambda c, cid=cid: c.delete(f"/workflows/{cid}")]
             calls += [lambda c, cid=cid: c.post(f"/workflows/{cid}/runs", json=body)] * STARTS
-            answers = race(live, ADMIN_A, calls)
+            answers = race(live, calls)
             deleted, starts = answers[0], answers[1:]
             assert deleted.status_code in (204, 409), summary(answers)
             assert {r.status_code for r in starts} <= {201, 404}, summary(answers)
@@ -94,8 +99,8 @@ def test_runner_survives_its_run_vanishing(
 ) -> None:
     """A configuration deleted behind the API's back (its runs go with it, by cascade)."""
     caplog.set_level(logging.WARNING)
-    with live.client(ADMIN_A) as c:
-        cid = c.post("/workflows", json={"workflow_definition_id": SLOW_DEFINITION}).json()["id"]
+    with live.client(admin()) as c:
+        cid = new_configuration(c, SLOW_DEFINITION)
         body = {"asset_fqn": "pg.sales.public.orders", "parameters": {"seconds": 30}}
         rid = c.post(f"/workflows/{cid}/runs", json=body).json()["id"]
         deadline = time.monotonic() + 20
@@ -113,8 +118,8 @@ def test_runner_survives_its_run_vanishing(
     gone = [r.getMessage() for r in caplog.records if rid in r.getMessage()]
     assert any("no longer in the store" in m for m in gone), gone
     # the engine goes on: a new run on a new configuration completes
-    with live.client(ADMIN_A) as c:
-        cid = c.post("/workflows", json={"workflow_definition_id": SLOW_DEFINITION}).json()["id"]
+    with live.client(admin()) as c:
+        cid = new_configuration(c, SLOW_DEFINITION)
         body["parameters"] = {"seconds": 0.1}
         rid = c.post(f"/workflows/{cid}/runs", json=body).json()["id"]
         wait_idle(live)

@@ -14,9 +14,16 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from tests.api.conftest import ADMIN_A, PII_DEFINITION, TENANT_A, TERMINAL, assert_envelope
+from tests.api.conftest import PII_DEFINITION, TENANT_A, TERMINAL, assert_envelope
 from tests.api.fakes import PROPOSAL_KIND
-from tests.api.live import LiveServer, live_fixture, race, summary  # noqa: F401  (fixture)
+from tests.api.live import (
+    LiveServer,
+    admin,
+    live_fixture,  # noqa: F401  (fixture)
+    new_configuration,
+    race,
+    summary,
+)
 
 from dataready.domain.tenant import Tenant
 from dataready.store import tags as tags_q
@@ -85,7 +92,7 @@ def test_concurrent_puts_of_one_tag_all_succeed(live: LiveServer) -> None:
     for trial in range(TRIALS):
         column = seed_table(live, f"put{trial}")[1]
         notes = [f"writer {i}" for i in range(WRITERS)]
-        answers = race(live, ADMIN_A, [put(column, "PII.Email", n) for n in notes])
+        answers = race(live, [put(column, "PII.Email", n) for n in notes])
         assert [r.status_code for r in answers] == [200] * WRITERS, summary(answers)
         assert {r.json()["source"] for r in answers} == {"person"}
         rows = stored_tags(live, column, "PII.Email")
@@ -96,11 +103,11 @@ def test_concurrent_puts_of_one_tag_all_succeed(live: LiveServer) -> None:
 
 def test_concurrent_deletes_of_one_tag(live: LiveServer) -> None:
     """One removal succeeds; the others find no tag, as they would one after the other."""
-    with live.client(ADMIN_A) as c:
+    with live.client(admin()) as c:
         for trial in range(TRIALS):
             column = seed_table(live, f"del{trial}")[1]
             assert c.put(f"/assets/{column}/tags/PII.Email").status_code == 200
-            answers = race(live, ADMIN_A, [delete(column, "PII.Email")] * WRITERS)
+            answers = race(live, [delete(column, "PII.Email")] * WRITERS)
             statuses = sorted(r.status_code for r in answers)
             assert statuses == [200] + [404] * (WRITERS - 1), summary(answers)
             for r in answers:
@@ -114,7 +121,7 @@ def test_puts_and_deletes_mixed_never_fail(live: LiveServer) -> None:
     for trial in range(TRIALS):
         column = seed_table(live, f"mix{trial}")[1]
         calls = [put(column, "PII.Phone", "p1"), delete(column, "PII.Phone")] * 2
-        answers = race(live, ADMIN_A, calls)
+        answers = race(live, calls)
         assert {r.status_code for r in answers} <= {200, 404}, summary(answers)
         assert all(r.status_code == 200 for r in answers[::2]), summary(answers)
         rows = stored_tags(live, column, "PII.Phone")
@@ -188,12 +195,12 @@ def test_machine_tags_applied_while_a_person_sets_the_same_tag(
     live: LiveServer, machine_tags: None
 ) -> None:
     """Approving a run that adds ``PII.Email`` while a person PUTs it: the person's row."""
-    with live.client(ADMIN_A) as c:
-        cid = c.post("/workflows", json={"workflow_definition_id": PII_DEFINITION}).json()["id"]
+    with live.client(admin()) as c:
+        cid = new_configuration(c, PII_DEFINITION)
         for trial in range(TRIALS):
             table, first = seed_table(live, f"mp{trial}")[:2]
             rid = completed_run(c, cid, table, n=3)
-            answers = race(live, ADMIN_A, [approve(rid), put(first, "PII.Email", "by hand")])
+            answers = race(live, [approve(rid), put(first, "PII.Email", "by hand")])
             assert [r.status_code for r in answers] == [200, 200], summary(answers)
             rows = stored_tags(live, first, "PII.Email")
             assert len(rows) == 1
@@ -205,8 +212,8 @@ def test_machine_tags_applied_while_a_person_sets_the_same_tag(
 
 def test_machine_withdrawal_never_overturns_a_person(live: LiveServer, machine_tags: None) -> None:
     """A run that withdraws ``PII.Email`` from a column a person confirms at that moment."""
-    with live.client(ADMIN_A) as c:
-        cid = c.post("/workflows", json={"workflow_definition_id": PII_DEFINITION}).json()["id"]
+    with live.client(admin()) as c:
+        cid = new_configuration(c, PII_DEFINITION)
         for trial in range(TRIALS):
             table, first, second = seed_table(live, f"mw{trial}")[:3]
             r = c.patch(
@@ -216,7 +223,7 @@ def test_machine_withdrawal_never_overturns_a_person(live: LiveServer, machine_t
             assert r.status_code == 200 and r.json()["changes_applied"]["tags_applied"] == 3
             later = completed_run(c, cid, table, n=1)  # only c0 keeps its tag
             calls = [approve(later), put(second, "PII.Email", "confirmed")]
-            answers = race(live, ADMIN_A, calls)
+            answers = race(live, calls)
             assert [r.status_code for r in answers] == [200, 200], summary(answers)
             rows = stored_tags(live, second, "PII.Email")
             assert [(t.source, t.state) for t in rows] == [("person", "applied")]
@@ -225,3 +232,26 @@ def test_machine_withdrawal_never_overturns_a_person(live: LiveServer, machine_t
             assert active_count(live, first) == 1
             changes = answers[0].json()["changes_applied"]
             assert changes["tags_withdrawn"] + changes["tags_kept_by_person"] >= 1
+
+
+def test_machine_update_never_revives_a_person_removal(
+    live: LiveServer, machine_tags: None
+) -> None:
+    """A run that re-confirms ``PII.Email`` on a column a person removes it from meanwhile.
+
+    Guards the upsert's ``WHERE source = 'machine'``: without it the run's update revives
+    the tag the person removed.
+    """
+    with live.client(admin()) as c:
+        cid = new_configuration(c, PII_DEFINITION)
+        for trial in range(TRIALS):
+            table, first = seed_table(live, f"mr{trial}")[:2]
+            earlier = completed_run(c, cid, table, n=3)
+            r = c.patch(f"/workflows/runs/{earlier}/approval", json={"action": "approve"})
+            assert r.status_code == 200 and r.json()["changes_applied"]["tags_applied"] == 3
+            later = completed_run(c, cid, table, n=3)  # wants all three again
+            answers = race(live, [approve(later), delete(first, "PII.Email")])
+            assert [r.status_code for r in answers] == [200, 200], summary(answers)
+            rows = stored_tags(live, first, "PII.Email")
+            assert [(t.source, t.state) for t in rows] == [("person", "removed")]
+            assert active_count(live, f"{table}.c1") == 1
