@@ -45,14 +45,10 @@ def wait_idle(server: LiveServer) -> None:
 
 
 def cancel(c: httpx.Client, cid: str, rid: str) -> None:
-    """Cancel a run; a cancel that meets the runner's claim answers 409 and is sent again."""
-    for _ in range(20):
-        r = c.post(f"/workflows/{cid}/runs/{rid}/cancel")
-        if r.status_code == 200:
-            return
-        assert r.status_code == 409 and "concurrently" in r.json()["error"]["message"], r.text
-        time.sleep(0.05)
-    raise AssertionError(f"run {rid} could not be cancelled")
+    """Cancel a run that has not finished: one request, 200 — also when it meets the runner's
+    claim of the run (the cancel retries the compare-and-set on the fresh state)."""
+    r = c.post(f"/workflows/{cid}/runs/{rid}/cancel")
+    assert r.status_code == 200, r.text
 
 
 def test_delete_while_runs_start_is_never_500(

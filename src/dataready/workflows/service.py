@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from dataready.domain.enums import RunStatus
 from dataready.domain.fqn import FQN, FQNLevel
 from dataready.domain.tenant import Principal
-from dataready.errors import Conflict, ValidationFailed
+from dataready.errors import Conflict, InvalidTransition, ValidationFailed
 from dataready.store import configurations as configs_q
 from dataready.store import runs as runs_q
 from dataready.store.orm import WorkflowRun
@@ -80,28 +80,43 @@ def start_run(
     )
 
 
+_CANCEL_ATTEMPTS = 3
+
+
 def cancel_run(
     session: Session, principal: Principal, configuration_id: uuid.UUID, run_id: uuid.UUID
 ) -> WorkflowRun:
-    """Mark a pending or running run cancelled; its runner stops at its next check."""
+    """Mark a pending or running run cancelled; its runner stops at its next check.
+
+    A runner may claim the run (``pending`` → ``running``) between our read and our write, so
+    the compare-and-set can miss; cancelling a running run is just as allowed, so the move is
+    tried again on the fresh state rather than answering 409 for a race the caller cannot see.
+    """
     run = runs_q.get_run(
         session, principal.tenant, run_id, configuration_id=configuration_id, with_tasks=False
     )
-    if run.status not in (RunStatus.PENDING.value, RunStatus.RUNNING.value):
-        raise Conflict(
-            f"run {run_id} has already finished ({run.status}); only pending or running runs "
-            "can be cancelled",
-            run_id=str(run_id),
-            status=run.status,
-        )
-    now = utcnow()
-    duration = (now - run.started_at).total_seconds() if run.started_at else None
-    return runs_q.transition_run(
-        session,
-        run,
-        RunStatus.CANCELLED,
-        cancelled_at=now,
-        completed_at=now,
-        duration_seconds=duration,
-        error_message="cancelled by " + principal.client_id,
-    )
+    for attempt in range(_CANCEL_ATTEMPTS):
+        if run.status not in (RunStatus.PENDING.value, RunStatus.RUNNING.value):
+            raise Conflict(
+                f"run {run_id} has already finished ({run.status}); only pending or running "
+                "runs can be cancelled",
+                run_id=str(run_id),
+                status=run.status,
+            )
+        now = utcnow()
+        duration = (now - run.started_at).total_seconds() if run.started_at else None
+        try:
+            return runs_q.transition_run(
+                session,
+                run,
+                RunStatus.CANCELLED,
+                cancelled_at=now,
+                completed_at=now,
+                duration_seconds=duration,
+                error_message="cancelled by " + principal.client_id,
+            )
+        except InvalidTransition:
+            if attempt == _CANCEL_ATTEMPTS - 1:
+                raise
+            session.refresh(run)
+    raise InvalidTransition(f"run {run_id} kept changing state; try again", run_id=str(run_id))
