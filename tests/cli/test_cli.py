@@ -21,6 +21,7 @@ SECRET = "cli-test-secret-0123456789-0123456789"
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("DATAREADY_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DATAREADY_DB__URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("DATAREADY_SOURCES__FILE_ROOTS", str(tmp_path))  # sources live there
     monkeypatch.setenv("DATAREADY_AUTH__SECRET", SECRET)
     monkeypatch.setenv("COLUMNS", "250")
     get_settings.cache_clear()

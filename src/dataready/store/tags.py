@@ -3,6 +3,9 @@
 Machine tags are re-evaluated on every run of the workflow that produced them: a tag whose
 evidence is gone is withdrawn.  A person's decision — a tag set by hand, or a machine tag
 removed by hand — is never overturned by a later run.
+
+Tags belong to their asset (``asset_id``) and are read through it: they go with the asset,
+and a later asset of the same FQN starts with none.
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from dataready.domain.tenant import Tenant
 from dataready.errors import NotFound
-from dataready.store.orm import Tag
+from dataready.store.assets import get_asset
+from dataready.store.orm import Asset, Tag
 from dataready.store.tenancy import scoped
 from dataready.store.types import utcnow
 
@@ -45,9 +49,24 @@ class TagChanges:
     kept_by_person: int = 0
 
 
+def _through_assets(tenant: Tenant) -> Select[Tag]:
+    stmt = select(Tag).join(Asset, Asset.id == Tag.asset_id)
+    stmt = stmt.where(Asset.client_id == tenant.client_id, Asset.project_id == tenant.project_id)
+    return scoped(stmt, Tag, tenant)
+
+
 def _existing(session: Session, tenant: Tenant, fqns: set[str]) -> dict[tuple[str, str], Tag]:
-    rows = session.scalars(scoped(select(Tag).where(Tag.asset_fqn.in_(fqns)), Tag, tenant))
+    rows = session.scalars(_through_assets(tenant).where(Asset.fqn.in_(fqns)))
     return {(t.asset_fqn, t.tag): t for t in rows}
+
+
+def _asset_ids(session: Session, tenant: Tenant, fqns: set[str]) -> dict[str, uuid.UUID]:
+    stmt = select(Asset.fqn, Asset.id).where(
+        Asset.client_id == tenant.client_id,
+        Asset.project_id == tenant.project_id,
+        Asset.fqn.in_(fqns),
+    )
+    return {fqn: asset_id for fqn, asset_id in session.execute(stmt)}
 
 
 def sync_machine_tags(
@@ -62,12 +81,15 @@ def sync_machine_tags(
 ) -> TagChanges:
     """Make the machine tags of ``families`` (prefixes like ``PII.``) on ``assets`` match.
 
-    People's decisions win: tags set or removed by a person are left as they are.
+    People's decisions win: tags set or removed by a person are left as they are. A tag
+    for an FQN that is no longer in the catalogue is not stored.
     """
     changes = TagChanges()
-    existing = _existing(session, tenant, assets | {t.asset_fqn for t in tags})
+    fqns = assets | {t.asset_fqn for t in tags}
+    existing = _existing(session, tenant, fqns)
+    ids = _asset_ids(session, tenant, fqns)
     now = utcnow()
-    wanted = {(t.asset_fqn, t.tag): t for t in tags}
+    wanted = {(t.asset_fqn, t.tag): t for t in tags if t.asset_fqn in ids}
     for key, want in wanted.items():
         row = existing.get(key)
         if row is None:
@@ -75,6 +97,7 @@ def sync_machine_tags(
                 id=uuid.uuid4(),
                 client_id=tenant.client_id,
                 project_id=tenant.project_id,
+                asset_id=ids[want.asset_fqn],
                 asset_fqn=want.asset_fqn,
                 tag=want.tag,
                 source=MACHINE,
@@ -120,11 +143,20 @@ def set_tag(
     by: str,
     note: str | None = None,
 ) -> Tag:
-    """A person applies ``tag`` to an asset (overriding any machine decision)."""
+    """A person applies ``tag`` to an asset (overriding any machine decision).
+
+    Raises:
+        NotFound: the asset is not in the catalogue.
+    """
+    asset = get_asset(session, tenant, asset_fqn)
     row = _existing(session, tenant, {asset_fqn}).get((asset_fqn, tag))
     if row is None:
         row = Tag(
-            client_id=tenant.client_id, project_id=tenant.project_id, asset_fqn=asset_fqn, tag=tag
+            client_id=tenant.client_id,
+            project_id=tenant.project_id,
+            asset_id=asset.id,
+            asset_fqn=asset_fqn,
+            tag=tag,
         )
         session.add(row)
     row.source, row.state, row.created_by = PERSON, APPLIED, by
@@ -156,13 +188,12 @@ def list_tags(
     prefix: str | None = None,
     include_inactive: bool = False,
 ) -> list[Tag]:
-    stmt = scoped(select(Tag), Tag, tenant)
+    stmt = _through_assets(tenant)
     if asset_fqn is not None:
-        stmt = stmt.where(Tag.asset_fqn == asset_fqn)
+        stmt = stmt.where(Asset.fqn == asset_fqn)
     if under is not None:
-        stmt = stmt.where(
-            or_(Tag.asset_fqn == under, Tag.asset_fqn.startswith(under + ".", autoescape=True))
-        )
+        below = Asset.fqn.startswith(under + ".", autoescape=True)
+        stmt = stmt.where(or_(Asset.fqn == under, below))
     if prefix is not None:
         stmt = stmt.where(Tag.tag.startswith(prefix, autoescape=True))
     if not include_inactive:
