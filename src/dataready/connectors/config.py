@@ -322,7 +322,7 @@ def _render(url: URL, hide_password: bool) -> str:
         masked = {k: PLACEHOLDER for k in url.query if is_secret_key(k)}
         if masked:
             url = url.update_query_dict(masked)
-    return url.render_as_string(hide_password=hide_password)
+    return url.render_as_string(hide_password=hide_password).replace("%2A%2A%2A", PLACEHOLDER)
 
 
 def describe_target(config: ConnectionConfig) -> str:
@@ -356,18 +356,19 @@ def _native_kind(connection_type: str) -> str | None:
     return NATIVE_BACKENDS.get(backend) if "+" in connection_type else None
 
 
-def config_type(connection_type: str, config: Mapping[str, Any]) -> str:
-    """The config ``type`` that :func:`config_from_parts` will give, without validating."""
+def same_kind(connection_type: str, stored_type: str, stored: Mapping[str, Any]) -> bool:
+    """Whether an API ``connection_type`` names the kind of a stored config (so a PATCH
+    merges into it) rather than a new kind (so the PATCH starts from an empty config)."""
     native = _native_kind(connection_type)
-    if native is not None:
-        return native
-    url = config.get("url")
-    if isinstance(url, str):
-        try:
-            return NATIVE_BACKENDS.get(make_url(url).get_backend_name(), "sqlalchemy")
-        except (ArgumentError, ValueError):
-            pass
-    return "sqlalchemy"
+    if native is not None or stored_type != "sqlalchemy":
+        return native == stored_type
+    if connection_type == "sqlalchemy":
+        return True
+    try:
+        backend = make_url(str(stored.get("url", ""))).get_backend_name()
+    except (ArgumentError, ValueError):
+        return False
+    return backend == connection_type.split("+", 1)[0]
 
 
 def _check_dialect(connection_type: str) -> None:

@@ -133,13 +133,13 @@ def _walk(node: Any, path: Path, secrets: dict[Path, Any], kept: set[Path]) -> A
             sub = (*path, str(key))
             if value is None:
                 out[str(key)] = None
+            elif value == PLACEHOLDER:  # sent back as shown: keep what is stored there
+                kept.add(sub)
+                out[str(key)] = PLACEHOLDER
             elif (is_secret_key(str(key)) and not isinstance(value, bool)) or is_secret_value(
                 value
             ):
-                if value == PLACEHOLDER:
-                    kept.add(sub)
-                else:
-                    secrets[sub] = value
+                secrets[sub] = value
                 out[str(key)] = PLACEHOLDER
             else:
                 out[str(key)] = _walk(value, sub, secrets, kept)
@@ -165,7 +165,12 @@ def _split_url(url: str, secrets: dict[Path, Any], kept: set[Path]) -> str:
             masked[key] = PLACEHOLDER
     if not masked:
         return url
-    return parsed.update_query_dict(masked).render_as_string(hide_password=False)
+    return _unquote_placeholder(parsed.update_query_dict(masked).render_as_string(False))
+
+
+def _unquote_placeholder(url: str) -> str:
+    # render_as_string() percent-encodes "***"; shown and sent back, it reads better plain.
+    return url.replace("%2A%2A%2A", PLACEHOLDER)
 
 
 def split_secrets(data: Mapping[str, Any]) -> SplitConfig:

@@ -152,10 +152,12 @@ class SQLAlchemyConnector(Connector):
         timeout = self._run_all(dbapi_conn, plan.timeout_session, problems) and timeout
         read_only = self._run_all(dbapi_conn, plan.read_only_session, problems)
         read_only = read_only and plan.can_enforce_read_only
-        if read_only and plan.read_only_check:
-            read_only = self._check(dbapi_conn, plan.read_only_check, problems)
         with contextlib.suppress(Exception):  # keep session settings past the first rollback
             dbapi_conn.commit()
+        if read_only and plan.read_only_check:  # in a new transaction, under the new defaults
+            read_only = self._check(dbapi_conn, plan.read_only_check, problems)
+            with contextlib.suppress(Exception):
+                dbapi_conn.rollback()
         self.enforces_statement_timeout = timeout
         self.enforces_read_only = read_only
         self.session_problems = problems

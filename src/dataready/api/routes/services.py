@@ -25,7 +25,7 @@ from dataready.api.schemas.services import (
     ServiceVerify,
     VerifyRead,
 )
-from dataready.connectors.config import ConnectionConfig, config_from_parts, config_type
+from dataready.connectors.config import ConnectionConfig, config_from_parts, same_kind
 from dataready.connectors.policy import SourcePolicy
 from dataready.connectors.registry import connect
 from dataready.domain.enums import Role
@@ -195,11 +195,11 @@ def update_service(
     if body.connection_type is not None or body.config is not None or body.credentials:
         current = services_q.get_service(session, principal.tenant, service_id)
         kind = body.connection_type or current.connection_type
-        retyped = body.connection_type is not None and (
-            config_type(body.connection_type, {**current.config, **(body.config or {})})
-            != current.connection_type
+        stored = services_q.public_config(current)
+        retyped = body.connection_type is not None and not same_kind(
+            body.connection_type, current.connection_type, stored
         )
-        base = {} if retyped else services_q.public_config(current)
+        base = {} if retyped else stored
         merged = {**base, **(body.config or {})}
         merged.pop("type", None)
         config = config_from_parts(kind, merged, body.credentials)
