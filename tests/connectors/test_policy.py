@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from dataready.connectors.config import config_from_parts, parse_source_url
+from dataready.connectors.config import parse_source_url
+from dataready.connectors.parts import config_from_parts
 from dataready.connectors.policy import SourcePolicy, same_host
 from dataready.errors import SourceNotAllowed
 from dataready.settings import DbSettings, Settings, SourceSettings

@@ -13,7 +13,8 @@ from dataready.connectors import (
     parse_connection_config,
     to_url,
 )
-from dataready.connectors.config import config_from_parts, describe_target, redact_url
+from dataready.connectors.config import describe_target, redact_url
+from dataready.connectors.parts import config_from_parts
 from dataready.connectors.secrets import (
     PLACEHOLDER,
     is_secret_key,

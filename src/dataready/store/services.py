@@ -15,6 +15,7 @@ and tags — because they described another database.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,8 +84,32 @@ def stored_secrets(service: Service, cipher: CredentialCipher) -> dict[Path, Any
 
 def connection_config(service: Service, cipher: CredentialCipher) -> ConnectionConfig:
     """The full connection config of a service, secrets decrypted (to build a connector)."""
-    data = merge_secrets(public_config(service), stored_secrets(service, cipher))
+    # The stored config, not its public view: a row written before secrets were recognised
+    # outside ``password`` still holds them there until resealed.
+    data = merge_secrets(service.config, stored_secrets(service, cipher))
     return parse_connection_config(data)
+
+
+def reseal_services(session: Session, cipher: Callable[[], CredentialCipher]) -> int:
+    """Move secrets still in clear in stored configs into the encrypted blob.
+
+    Rows written before secrets were recognised outside ``password`` kept, for example,
+    ``params.sslpassword`` in clear; this seals them (all tenants). ``cipher`` is called
+    only when there is something to seal. Returns the rows changed.
+    """
+    changed = 0
+    key: CredentialCipher | None = None
+    for row in session.scalars(select(Service)):
+        split = split_secrets(row.config)
+        if not split.secrets:
+            continue
+        key = key or cipher()
+        secrets = {**stored_secrets(row, key), **split.secrets}
+        row.config = split.public
+        row.credentials_encrypted = key.encrypt(_seal(secrets))
+        changed += 1
+    session.flush()
+    return changed
 
 
 def public_config(service: Service) -> dict[str, Any]:
@@ -214,8 +239,8 @@ def update_service(
     row = get_service(session, tenant, service_id)
     change = ServiceChange(row)
     if config is not None:
-        old_secrets = stored_secrets(row, cipher)
         old = connection_config(row, cipher)
+        old_secrets = split_secrets(config_document(old)).secrets
         split = split_secrets(config_document(config))
         secrets = dict(split.secrets)
         change.retargeted = target_of(old) != target_of(config)

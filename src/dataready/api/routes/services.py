@@ -25,7 +25,8 @@ from dataready.api.schemas.services import (
     ServiceVerify,
     VerifyRead,
 )
-from dataready.connectors.config import ConnectionConfig, config_from_parts, same_kind
+from dataready.connectors.config import ConnectionConfig
+from dataready.connectors.parts import config_from_parts, same_kind
 from dataready.connectors.policy import SourcePolicy
 from dataready.connectors.registry import connect
 from dataready.domain.enums import Role
