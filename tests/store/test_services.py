@@ -95,3 +95,31 @@ def test_put_service_on_the_same_target_keeps_secrets_elsewhere_drops_them(
         config = services_q.connection_config(change.service, cipher)
         assert config.password is None and config.params == {}  # type: ignore[union-attr]
         assert change.service.credentials_encrypted is None
+
+
+def test_credentials_saved_under_a_lost_key_can_be_replaced(store: Store) -> None:
+    from pydantic import SecretStr
+
+    old_key = CredentialCipher(store.settings)
+    new_key = CredentialCipher(
+        store.settings.model_copy(update={"secret_key": SecretStr("another-key-" * 4)})
+    )
+    url = f"postgresql://u:{S}@192.0.2.1/db"
+    with store.session() as s:
+        row = services_q.create_service(
+            s,
+            T,
+            old_key,
+            name="pg",
+            config=parse_source_url(url),
+            description=None,
+            created_by=None,
+        )
+        service_id = row.id
+    with store.session() as s:
+        change = services_q.update_service(
+            s, T, new_key, service_id, config=parse_source_url("postgresql://u:fresh@192.0.2.1/db")
+        )
+        assert change.credentials_cleared and "could not be decrypted" in change.notices[0]
+        config = services_q.connection_config(change.service, new_key)
+        assert config.password.get_secret_value() == "fresh"  # type: ignore[union-attr]

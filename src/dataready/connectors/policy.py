@@ -93,7 +93,7 @@ def _addresses(host: str) -> frozenset[str]:
         pass
     try:
         infos = socket.getaddrinfo(name, None)
-    except (OSError, UnicodeError):
+    except (OSError, UnicodeError, ValueError):  # unresolvable, or not a host name at all
         return frozenset({name})
     return frozenset(_normal_ip(str(info[4][0])) for info in infos)
 

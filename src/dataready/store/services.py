@@ -34,7 +34,7 @@ from dataready.connectors.config import (
 from dataready.connectors.secrets import Path, merge_secrets, split_secrets
 from dataready.domain.fqn import FQN
 from dataready.domain.tenant import Tenant
-from dataready.errors import AlreadyExists, NotFound
+from dataready.errors import AlreadyExists, ConfigError, NotFound
 from dataready.store.crypto import CredentialCipher
 from dataready.store.orm import Asset, Profile, Proposal, Service, Tag
 from dataready.store.tenancy import scoped
@@ -239,7 +239,16 @@ def update_service(
     row = get_service(session, tenant, service_id)
     change = ServiceChange(row)
     if config is not None:
-        old = connection_config(row, cipher)
+        try:
+            old = connection_config(row, cipher)
+        except ConfigError:  # saved under another key: they cannot be kept, only replaced
+            old = parse_connection_config(merge_secrets(row.config, {}))
+            change.notices.append(
+                "the stored credentials could not be decrypted with the configured key and "
+                "were dropped; the ones sent now (if any) are stored"
+            )
+            change.credentials_cleared = row.credentials_encrypted is not None
+            row.credentials_encrypted = None
         old_secrets = split_secrets(config_document(old)).secrets
         split = split_secrets(config_document(config))
         secrets = dict(split.secrets)
