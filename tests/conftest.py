@@ -14,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from dataready.settings import AuthSettings, DbSettings, ExecutorSettings, Settings
+from dataready.settings import (
+    AuthSettings,
+    DbSettings,
+    ExecutorSettings,
+    Settings,
+    SourceSettings,
+)
 
 PG_ADMIN_URL = os.environ.get(
     "DATAREADY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -43,7 +49,22 @@ def _pg_connect(url: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def pg_database() -> Iterator[str]:
-    """A fresh, uniquely named PostgreSQL database; dropped afterwards. Yields its URL."""
+    """A fresh, uniquely named PostgreSQL database; dropped afterwards. Yields its URL.
+
+    On the PostgreSQL store variant this is the store's database: a test that needs a
+    PostgreSQL *source* takes :func:`pg_source_database` (the source policy refuses the
+    store's own database as a source).
+    """
+    yield from _fresh_pg_database()
+
+
+@pytest.fixture
+def pg_source_database() -> Iterator[str]:
+    """Another fresh PostgreSQL database, for tests that read it as a source."""
+    yield from _fresh_pg_database()
+
+
+def _fresh_pg_database() -> Iterator[str]:
     try:
         admin = _pg_connect(PG_ADMIN_URL)
     except Exception as exc:
@@ -70,7 +91,12 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def make_settings(url: str, data_dir: Path, **executor: object) -> Settings:
-    """Settings for one test: a given store, a test secret, a fast executor."""
+    """Settings for one test: a given store, a test secret, a fast executor.
+
+    ``data_dir`` is the test's folder: the server's own data directory is ``data_dir/data``
+    and file sources may be read anywhere else under ``data_dir`` (the source policy still
+    refuses the store file, the key and the data directory there).
+    """
     ex = {
         "max_workers": 4,
         "task_concurrency": 2,
@@ -83,8 +109,9 @@ def make_settings(url: str, data_dir: Path, **executor: object) -> Settings:
     }
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
-        data_dir=data_dir,
+        data_dir=data_dir / "data",
         db=DbSettings(url=url),
+        sources=SourceSettings(file_roots=[data_dir]),
         auth=AuthSettings(secret=TEST_SECRET),  # type: ignore[arg-type]
         executor=ExecutorSettings(**ex),  # type: ignore[arg-type]
     )

@@ -51,6 +51,13 @@ class ValidationFailed(DatareadyError):
         self.field = field
 
 
+class SourceNotAllowed(ValidationFailed):
+    """A source points somewhere dataready may not read (outside the allowed file roots, the
+    store itself, its data directory or key). The message never says whether a file exists."""
+
+    code = "SOURCE_NOT_ALLOWED"
+
+
 class InvalidFQN(ValidationFailed):
     """A fully qualified name does not parse."""
 

@@ -8,6 +8,7 @@ Read through :func:`get_settings`; tests build their own :class:`Settings`.
 from __future__ import annotations
 
 import ipaddress
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -117,6 +118,20 @@ class SourceSettings(BaseModel):
     max_concurrent_per_service: int = Field(
         default=4, ge=1, le=256, description="Heavy queries one process sends a source at once."
     )
+    file_roots: list[Path] | None = Field(
+        default=None,
+        description="Directories file-based sources (SQLite, DuckDB) may live under. Unset: "
+        "data_dir/sources in local mode, none (file sources refused) in production mode. "
+        "Set as a JSON list or an os.pathsep-separated string; an empty string allows none.",
+    )
+
+    @field_validator("file_roots", mode="before")
+    @classmethod
+    def _split_roots(cls, value: object) -> object:
+        # DATAREADY_SOURCES__FILE_ROOTS=/srv/a:/srv/b reads like PATH does.
+        if isinstance(value, str):
+            return [part for part in value.split(os.pathsep) if part.strip()]
+        return value
 
 
 class LocalSettings(BaseModel):

@@ -98,7 +98,7 @@ def test_service_crud_keeps_credentials_write_only(client: TestClient, tmp_path:
     dup = client.post(
         f"{BASE}/services",
         headers=ADMIN_A,
-        json={"name": "pg", "connection_type": "sqlite", "config": {"path": "x.db"}},
+        json={"name": "pg", "connection_type": "sqlite", "config": {"path": str(tmp_path / "x")}},
     )
     assert_envelope(dup, 409, "RESOURCE_ALREADY_EXISTS")
     listed = client.get(f"{BASE}/services", headers=ADMIN_A).json()
@@ -112,10 +112,11 @@ def test_service_crud_keeps_credentials_write_only(client: TestClient, tmp_path:
     r = client.patch(
         f"{BASE}/services/{service['id']}",
         headers=ADMIN_A,
-        json={"description": "main warehouse", "config": {"port": 5433}},
+        json={"description": "main warehouse", "config": {"sslmode": "prefer"}},
     )
     assert r.status_code == 200, r.text
-    assert r.json()["config"]["port"] == 5433 and r.json()["has_credentials"] is True
+    assert r.json()["config"]["sslmode"] == "prefer" and r.json()["has_credentials"] is True
+    assert r.json()["credentials_cleared"] is False and r.json()["notices"] == []
     viewer = as_role("viewer")
     assert_envelope(
         client.delete(f"{BASE}/services/{service['id']}", headers=viewer),

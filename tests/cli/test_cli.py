@@ -21,6 +21,7 @@ SECRET = "cli-test-secret-0123456789-0123456789"
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("DATAREADY_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DATAREADY_DB__URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("DATAREADY_SOURCES__FILE_ROOTS", str(tmp_path))  # sources live there
     monkeypatch.setenv("DATAREADY_AUTH__SECRET", SECRET)
     monkeypatch.setenv("COLUMNS", "250")
     get_settings.cache_clear()
@@ -141,3 +142,64 @@ def test_approve_and_reject_from_the_cli(env: Path) -> None:
     code, out = invoke("assets", "show", "s.sample.main.customer.email")
     assert "PII.Email" in {t["tag"] for t in json.loads(out)["tags"]}
     assert invoke("runs", "reject", run["id"])[0] == 1  # already decided
+
+
+def _sqlite_file(path: Path) -> Path:
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, name TEXT)")
+    con.commit()
+    con.close()
+    return path
+
+
+def test_services_add_goes_through_the_source_policy(env: Path) -> None:
+    assert invoke("db", "upgrade")[0] == 0
+    data = env / "data"
+    data.mkdir(exist_ok=True)
+    _sqlite_file(data / "copy.db")
+    refused = ["/etc/passwd", "/nonexistent/x.db", str(env / "store.db"), str(data / "copy.db")]
+    messages = set()
+    for path in refused:
+        for verb in (["add", "x"], ["verify"]):
+            result = CliRunner().invoke(app, ["services", *verb, f"sqlite:///{path}"])
+            assert result.exit_code == 1, result.output
+            assert "not in a directory this server allows" in result.stderr
+            messages.add(result.stderr)
+    assert len(messages) == 1, messages
+    code, out = invoke("services", "list")
+    assert code == 0 and "x" not in out.split()
+
+
+def test_services_add_replace_says_what_repointing_dropped(env: Path) -> None:
+    a, b = _sqlite_file(env / "a.db"), _sqlite_file(env / "b.db")
+    assert invoke("services", "add", "s", f"sqlite:///{a}")[0] == 0
+    assert invoke("run", "service-ingestion", "s", "--json")[0] == 0
+    code, out = invoke("services", "add", "s", f"sqlite:///{b}", "--replace")
+    assert code == 0, out
+    assert "note:" in out and "catalogue" in out
+    secret = "cli-s3cret-Zq"
+    url = f"postgresql://u:{secret}@127.0.0.1:1/db?sslpassword={secret}2&sslmode=require"
+    code, out = invoke("services", "add", "pg", url)
+    assert code == 0, out
+    code, listed = invoke("services", "list")
+    assert code == 0 and "pg" in listed
+    assert secret not in out + listed
+    code, out = invoke("services", "add", "pg", "postgresql://v@127.0.0.1:1/db", "--replace")
+    assert code == 0 and "credentials were cleared" in out, out
+
+
+def test_the_demo_sample_lives_where_sources_are_allowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the operator's defaults: no file roots set, local mode (data_dir/sources)
+    monkeypatch.setenv("DATAREADY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DATAREADY_AUTH__SECRET", SECRET)
+    monkeypatch.setenv("COLUMNS", "250")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["demo", "--scale", "0.02"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "data" / "sources" / "sample.db").is_file()
+    assert "personal data found" in result.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from tests.store.catalog import add_catalogue
 
 from dataready.domain.tenant import Tenant
 from dataready.settings import Settings
@@ -22,6 +23,8 @@ PHONE = "s.d.x.customer.phone"
 def store(settings: Settings) -> Iterator[Store]:
     st = Store(settings)
     prepare_store(st)
+    with st.session() as s:
+        add_catalogue(s, T, "s", [EMAIL, PHONE])
     yield st
     st.dispose()
 

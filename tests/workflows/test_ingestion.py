@@ -144,11 +144,11 @@ class _DropsASchema(ServiceIngestion):
 
 @pytest.mark.postgres
 def test_schema_vanishing_mid_ingestion_fails_its_task_only(
-    engine: Engine, pg_database: str
+    engine: Engine, pg_source_database: str
 ) -> None:
     import psycopg
 
-    url = pg_database.replace("postgresql+psycopg://", "postgresql://")
+    url = pg_source_database.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url, autocommit=True) as con:
         con.execute(
             "CREATE SCHEMA kept; CREATE TABLE kept.t (id int primary key);"

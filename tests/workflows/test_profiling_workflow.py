@@ -88,11 +88,11 @@ def test_a_dropped_table_fails_its_task_only(engine: Engine, sample_db: Path) ->
 
 @pytest.mark.postgres
 def test_statement_timeout_fails_the_table_not_the_run(
-    store_url: str, tmp_path: Path, pg_database: str, fakes: None
+    store_url: str, tmp_path: Path, pg_source_database: str, fakes: None
 ) -> None:
     import psycopg
 
-    url = pg_database.replace("postgresql+psycopg://", "postgresql://")
+    url = pg_source_database.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url, autocommit=True) as con:
         con.execute(
             "CREATE TABLE big AS SELECT g AS id, md5(g::text) AS h, g % 97 AS k "
@@ -120,13 +120,13 @@ def test_statement_timeout_fails_the_table_not_the_run(
 
 @pytest.mark.postgres
 def test_permission_denied_on_one_table_fails_that_task_only(
-    engine: Engine, pg_database: str
+    engine: Engine, pg_source_database: str
 ) -> None:
     import uuid
 
     import psycopg
 
-    url = pg_database.replace("postgresql+psycopg://", "postgresql://")
+    url = pg_source_database.replace("postgresql+psycopg://", "postgresql://")
     role = f"dr_limited_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(url, autocommit=True) as con:
         con.execute(

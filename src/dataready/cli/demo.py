@@ -16,6 +16,7 @@ from dataready.cli.context import console, fail, local_engine, local_principal
 from dataready.cli.runs import follow
 from dataready.cli.sample import write_sample
 from dataready.connectors.config import parse_source_url
+from dataready.connectors.policy import default_file_roots
 from dataready.errors import DatareadyError
 from dataready.settings import get_settings
 from dataready.store import assets as assets_q
@@ -137,8 +138,12 @@ def demo(
 ) -> None:
     """Generate the sample database, catalogue it and show the catalogue."""
     settings = get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.data_dir / "sample.db"
+    # Into a directory file sources may be read from: the first allowed root (local mode:
+    # data_dir/sources; the rest of data_dir, with the store and the key, is never readable).
+    roots = settings.sources.file_roots or default_file_roots(settings)
+    sources = roots[0] if roots else settings.data_dir / "sources"
+    sources.mkdir(parents=True, exist_ok=True)
+    path = sources / "sample.db"
     url = f"sqlite:///{path}"
     console.print(Panel.fit(f"dataready demo — sample database at {path}", style="bold"))
     try:

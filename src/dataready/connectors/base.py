@@ -33,7 +33,7 @@ from dataready.connectors.models import (
     UniqueConstraintInfo,
     VerifyResult,
 )
-from dataready.errors import NotFound, ValidationFailed
+from dataready.errors import NotFound, SourceNotAllowed, ValidationFailed
 from dataready.settings import SourceSettings
 from dataready.sql.guard import check_read_statement
 from dataready.sql.quoting import quote_identifier
@@ -72,6 +72,13 @@ class Connector(ABC):
     """The engine computes exact quantiles in SQL (``percentile_cont``/``quantile_cont``)."""
     supports_server_cursor: ClassVar[bool] = False
     """:meth:`stream` reads through a server-side cursor (else the driver's lazy fetch)."""
+    enforces_read_only: bool = True
+    """The engine itself refuses writes in this connector's sessions (beyond the SQL guard).
+    The native connectors always do; the generic one sets it per connection, from what the
+    engine accepted (``verify`` reports it as ``read_only``)."""
+    forbidden_databases: frozenset[str] = frozenset()
+    """Databases (case-folded) this connector must not open or list: the store's own, when
+    the source is the store's server. Set by :func:`dataready.connectors.registry.connect`."""
 
     def __init__(self, config: ConnectionConfig, settings: SourceSettings | None = None) -> None:
         if config.type != self.type_name:
@@ -309,12 +316,21 @@ class Connector(ABC):
             database=self.default_database,
             databases=len(databases),
             schemas=len(schemas),
-            read_only=True,
+            read_only=self.enforces_read_only,
             elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
             user=getattr(self.config, "user", None),
         )
 
     # -- helpers for subclasses -----------------------------------------------------------
+
+    def _check_database(self, name: str) -> None:
+        """Raise ``SourceNotAllowed`` for a database in :attr:`forbidden_databases`."""
+        if name.casefold() in self.forbidden_databases:
+            raise SourceNotAllowed(
+                f"database {name!r} on {self.target} is dataready's own store and cannot be "
+                "read as a source",
+                field="database",
+            )
 
     def _not_found(self, *parts: str) -> NotFound:
         name = ".".join(parts)

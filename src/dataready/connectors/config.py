@@ -9,8 +9,7 @@ a repr, a message or a URL rendered with ``hide_password=True``.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, TypeAdapter, model_validator
@@ -18,6 +17,12 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from dataready.connectors.secrets import (
+    PLACEHOLDER,
+    is_secret_key,
+    redact_url_text,
+    split_secrets,
+)
 from dataready.errors import ValidationFailed
 
 _RESERVED_PG_PARAMS = frozenset(
@@ -31,6 +36,16 @@ SslMode = Literal["disabled", "preferred", "required", "verify_ca", "verify_iden
 
 class _SourceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # A repr may reach a log: secrets in a URL query or a nested dict read "***".
+        for name, value in super().__repr_args__():
+            if name == "url" and isinstance(value, str):
+                yield name, redact_url_text(value)
+            elif name is not None and isinstance(value, dict):
+                yield name, split_secrets({name: value}).public[name]
+            else:
+                yield name, value
 
 
 class PostgresConfig(_SourceConfig):
@@ -103,7 +118,7 @@ class SQLAlchemyConfig(_SourceConfig):
     @classmethod
     def _split_password(cls, data: Any) -> Any:
         if isinstance(data, Mapping) and isinstance(data.get("url"), str):
-            url = _make_url(data["url"])
+            url = make_source_url(data["url"])
             if url.password is not None:
                 data = dict(data)
                 data.setdefault("password", str(url.password))
@@ -122,15 +137,24 @@ ConnectionConfig = Annotated[
 ]
 _ADAPTER: TypeAdapter[ConnectionConfig] = TypeAdapter(ConnectionConfig)
 
-_URL_PASSWORD = re.compile(r"(://[^:/@]*:)[^/]*@")  # greedy: up to the authority's last @
+NATIVE_BACKENDS = {
+    "postgresql": "postgres",
+    "postgres": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "sqlite": "sqlite",
+    "duckdb": "duckdb",
+}
+"""URL backends (the dialect part of a scheme) that have a native connector."""
 
 
 def redact_url(url: str) -> str:
-    """``url`` with any password replaced by ``***`` (for messages about unparsable URLs)."""
-    return _URL_PASSWORD.sub(r"\1***@", url)
+    """``url`` with its password and secret query values replaced by ``***``."""
+    return redact_url_text(url)
 
 
-def _make_url(url: str) -> URL:
+def make_source_url(url: str) -> URL:
+    """``make_url`` whose error is a ``ValidationFailed`` that never shows the password."""
     try:
         return make_url(url)
     except (ArgumentError, ValueError) as exc:
@@ -142,15 +166,51 @@ def _make_url(url: str) -> URL:
 
 
 def parse_connection_config(data: Mapping[str, Any]) -> ConnectionConfig:
-    """Validate a config mapping (``{"type": "postgres", ...}``) into its config class."""
+    """Validate a config mapping (``{"type": "postgres", ...}``) into its config class.
+
+    A ``sqlalchemy`` config whose URL has a native connector comes back as that native
+    config (see :func:`route_native`).
+    """
     try:
-        return _ADAPTER.validate_python(data)
+        config = _ADAPTER.validate_python(data)
     except PydanticValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'config'}: {err['msg']}"
+        # loc starts with the union's tag ("postgres", "port"): name the field as sent.
+        fields = [
+            ".".join(("config", *(str(p) for p in err["loc"][1:])))
             for err in exc.errors(include_input=False)
+        ]
+        problems = "; ".join(
+            f"{name}: {err['msg']}"
+            for name, err in zip(fields, exc.errors(include_input=False), strict=True)
         )
-        raise ValidationFailed(f"invalid source connection config: {problems}") from None
+        raise ValidationFailed(
+            f"invalid source connection config: {problems}", field=fields[0] if fields else None
+        ) from None
+    return route_native(config)
+
+
+def route_native(config: ConnectionConfig) -> ConnectionConfig:
+    """``config``, or the native config when it is a generic one for a native engine.
+
+    Raises:
+        ValidationFailed: the generic config carries ``connect_args``, which the native
+            connectors do not take.
+    """
+    if not isinstance(config, SQLAlchemyConfig):
+        return config
+    url = make_source_url(config.url)
+    if url.get_backend_name() not in NATIVE_BACKENDS:
+        return config
+    if config.connect_args:
+        raise ValidationFailed(
+            f"{url.get_backend_name()} sources use dataready's native connector, which takes "
+            "no connect_args: put driver settings in the URL query (or config.params for "
+            "PostgreSQL)",
+            field="config.connect_args",
+        )
+    if config.password is not None:
+        url = url.set(password=config.password.get_secret_value())
+    return parse_source_url(url.render_as_string(hide_password=False))
 
 
 def _without_password(url: URL) -> URL:
@@ -183,19 +243,11 @@ def parse_source_url(url: str) -> ConnectionConfig:
         ValidationFailed: the URL does not parse or misses a required part; the message
             never shows the password.
     """
-    parsed = _make_url(url)
+    parsed = make_source_url(url)
     backend = parsed.get_backend_name()
     query = _query(parsed)
     data: dict[str, Any]
-    if backend in ("postgresql", "postgres") and parsed.get_driver_name() in (
-        "psycopg",
-        "psycopg2",
-        "pg8000",
-        "asyncpg",
-        "postgresql",
-        "postgres",
-        "",
-    ):
+    if backend in ("postgresql", "postgres"):  # any driver: dataready reads through psycopg
         sslmode = query.pop("sslmode", None)
         data = {"type": "postgres", "host": parsed.host or "127.0.0.1", "user": parsed.username}
         data |= {"port": parsed.port, "database": parsed.database, "sslmode": sslmode}
@@ -229,7 +281,11 @@ def parse_source_url(url: str) -> ConnectionConfig:
 
 
 def to_url(config: ConnectionConfig, *, hide_password: bool = True) -> str:
-    """Render a config as a SQLAlchemy URL (password shown as ``***`` unless asked)."""
+    """Render a config as a SQLAlchemy URL.
+
+    With ``hide_password`` (the default) the password and every secret query value read
+    ``***``.
+    """
     if isinstance(config, SQLiteConfig | DuckDBConfig):
         return URL.create(config.type, database=config.path).render_as_string()
     if isinstance(config, SQLAlchemyConfig):
@@ -237,7 +293,7 @@ def to_url(config: ConnectionConfig, *, hide_password: bool = True) -> str:
         password = config.password.get_secret_value() if config.password else None
         if password is not None:
             base = base.set(password=password)
-        return base.render_as_string(hide_password=hide_password)
+        return _render(base, hide_password)
     query: dict[str, str]
     if isinstance(config, PostgresConfig):
         driver = "postgresql+psycopg"
@@ -257,7 +313,15 @@ def to_url(config: ConnectionConfig, *, hide_password: bool = True) -> str:
         database=config.database,
         query=query,
     )
-    return url.render_as_string(hide_password=hide_password)
+    return _render(url, hide_password)
+
+
+def _render(url: URL, hide_password: bool) -> str:
+    if hide_password:
+        masked = {k: PLACEHOLDER for k in url.query if is_secret_key(k)}
+        if masked:
+            url = url.update_query_dict(masked)
+    return url.render_as_string(hide_password=hide_password).replace("%2A%2A%2A", PLACEHOLDER)
 
 
 def describe_target(config: ConnectionConfig) -> str:
@@ -269,55 +333,3 @@ def describe_target(config: ConnectionConfig) -> str:
     where = f"{config.host}:{config.port}"
     db = f" database {config.database!r}" if config.database else ""
     return f"{config.type} server {where}{db} as user {config.user!r}"
-
-
-NATIVE_TYPES = ("postgres", "mysql", "sqlite", "duckdb")
-_TYPE_ALIASES = {"postgresql": "postgres", "mariadb": "mysql", "sqlalchemy": "sqlalchemy"}
-_CREDENTIAL_KEYS = {"password": "password", "username": "user", "user": "user"}
-
-
-def config_from_parts(
-    connection_type: str, config: Mapping[str, Any], credentials: Mapping[str, Any] | None
-) -> ConnectionConfig:
-    """Build a connection config from the API's ``connection_type`` / ``config`` /
-    ``credentials`` triple.
-
-    Native types take the config fields directly; any other type (``trino``, ``snowflake``,
-    ``bigquery``, ``redshift``, …) becomes a generic SQLAlchemy config whose URL is either
-    ``config.url`` or built from ``host``/``port``/``database``.
-
-    Raises:
-        ValidationFailed: an unknown credential key or an invalid field; messages never
-            contain secrets.
-    """
-    kind = _TYPE_ALIASES.get(connection_type, connection_type)
-    creds: dict[str, Any] = {}
-    for key, value in (credentials or {}).items():
-        if key not in _CREDENTIAL_KEYS:
-            raise ValidationFailed(
-                f"credentials.{key} is not a known credential; use "
-                f"{', '.join(sorted(_CREDENTIAL_KEYS))}",
-                field=f"credentials.{key}",
-            )
-        creds[_CREDENTIAL_KEYS[key]] = value
-    if kind in NATIVE_TYPES:
-        return parse_connection_config({**dict(config), **creds, "type": kind})
-    if "url" in config:
-        url = str(config["url"])
-    else:
-        try:
-            url = URL.create(
-                kind,
-                username=creds.get("user") or config.get("user"),
-                host=config.get("host"),
-                port=config.get("port"),
-                database=config.get("database"),
-            ).render_as_string(hide_password=False)
-        except (TypeError, ValueError) as exc:
-            raise ValidationFailed(f"invalid {kind} config: {exc}", field="config") from None
-    data: dict[str, Any] = {"type": "sqlalchemy", "url": url}
-    if creds.get("password") is not None:
-        data["password"] = creds["password"]
-    if "connect_args" in config:
-        data["connect_args"] = config["connect_args"]
-    return parse_connection_config(data)

@@ -187,6 +187,7 @@ class PostgresConnector(Connector):
 
     def _conn_for(self, database: str | None) -> psycopg.Connection[Any]:
         name = database or self._config.database
+        self._check_database(name)
         conn = self._conns.get(name)
         if conn is None or conn.closed:
             conn = self._conns[name] = self._connect(name)
@@ -297,7 +298,7 @@ class PostgresConnector(Connector):
             "SELECT datname FROM pg_catalog.pg_database "
             "WHERE datallowconn AND NOT datistemplate ORDER BY 1"
         )
-        return [row[0] for row in rows]
+        return [row[0] for row in rows if row[0].casefold() not in self.forbidden_databases]
 
     def list_schemas(self, database: str) -> list[str]:
         rows = self._rows(

@@ -19,6 +19,7 @@ from dataready.settings import SourceSettings
 if TYPE_CHECKING:
     from dataready.connectors.base import Connector
     from dataready.connectors.config import ConnectionConfig
+    from dataready.connectors.policy import SourcePolicy
 
 ENTRY_POINT_GROUP = "dataready.connectors"
 
@@ -94,8 +95,29 @@ def get_connector_class(type_name: str) -> type[Connector]:
         ) from None
 
 
-def connect(config: ConnectionConfig, settings: SourceSettings | None = None) -> Connector:
-    """An open connector for ``config`` (close it, or use it as a context manager)."""
+def connect(
+    config: ConnectionConfig,
+    settings: SourceSettings | None = None,
+    *,
+    policy: SourcePolicy | None = None,
+) -> Connector:
+    """An open connector for ``config`` (close it, or use it as a context manager).
+
+    Args:
+        policy: the server's source policy. Every caller that acts for a user (the API, the
+            CLI, the runner) passes one: the source is checked, a file path is opened as the
+            resolved path that was checked, and the store's own database is kept out of
+            reach. Without it, ``config`` is opened as given (tests, library use).
+
+    Raises:
+        SourceNotAllowed: ``policy`` refuses the source.
+        ConnectorError: the connection failed.
+    """
+    forbidden: frozenset[str] = frozenset()
+    if policy is not None:
+        config = policy.check(config)
+        forbidden = policy.forbidden_databases(config)
     connector = get_connector_class(config.type)(config, settings or SourceSettings())
+    connector.forbidden_databases = forbidden
     connector.open()
     return connector

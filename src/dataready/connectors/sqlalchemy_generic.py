@@ -1,9 +1,15 @@
 """Warehouses and other engines through a SQLAlchemy dialect and its inspector.
 
 The dialect's package is loaded through :mod:`dataready.connectors.sqlalchemy_gateway`.
-This connector cannot switch an arbitrary engine to read-only or set its statement timeout:
-give it a read-only role; :meth:`Connector.execute` still refuses non-reading statements,
-and statements are cancelled with the DB-API ``cancel()`` when the driver offers it.
+This connector is for engines without a native one (PostgreSQL, MySQL/MariaDB, SQLite and
+DuckDB URLs are routed to theirs). What it can enforce depends on the engine, so it is read
+from a table (``dialect_sessions.toml``): on every new connection it sends the engine's
+statement-timeout and read-only statements (``ALTER SESSION SET
+STATEMENT_TIMEOUT_IN_SECONDS`` on Snowflake, ``SET readonly = 1`` on ClickHouse, ...), checks
+the read-only state where the engine can report it, and :attr:`enforces_read_only` says
+whether the session really is read-only. Where the engine has no such switch, give the
+service a read-only role; :meth:`Connector.execute` still refuses non-reading statements,
+and statements are also cancelled with the DB-API ``cancel()`` when the driver offers it.
 
 Hierarchy: one logical database (the URL's database, or the dialect name); schemas are the
 inspector's schema names.
@@ -12,11 +18,12 @@ inspector's schema names.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 from collections.abc import Generator, Sequence
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import DBAPIError, NoSuchTableError, SQLAlchemyError
 
@@ -38,9 +45,16 @@ from dataready.connectors.models import (
     TableInfo,
     TableKind,
     UniqueConstraintInfo,
+    VerifyResult,
 )
 from dataready.connectors.registry import register_connector
-from dataready.connectors.sqlalchemy_gateway import create_source_engine, load_dialect
+from dataready.connectors.secrets import secret_strings, split_secrets
+from dataready.connectors.sqlalchemy_gateway import (
+    SessionPlan,
+    create_source_engine,
+    load_dialect,
+    session_plan,
+)
 from dataready.errors import ConnectorError
 from dataready.settings import SourceSettings
 from dataready.sql.sample import compile_sample_query
@@ -66,6 +80,18 @@ class SQLAlchemyConnector(Connector):
         self._engine: Engine | None = None
         self._conn: Connection | None = None
         self._lock = threading.RLock()
+        self.plan: SessionPlan = session_plan(
+            url.get_backend_name(), self.settings.statement_timeout_seconds
+        )
+        self.enforces_read_only = False
+        self.enforces_statement_timeout = False
+        self.session_problems: list[str] = []
+        """Why a switch of :attr:`plan` did not take (driver text, secrets scrubbed)."""
+        whole = {"url": config.url, "connect_args": config.connect_args}
+        self._secrets = [
+            *secret_strings(split_secrets(whole).secrets),
+            *([config.password.get_secret_value()] if config.password else []),
+        ]
 
     @property
     def is_open(self) -> bool:
@@ -88,19 +114,22 @@ class SQLAlchemyConnector(Connector):
     def _preparer(self) -> Any:
         return self._dialect().identifier_preparer
 
-    def _secret(self) -> str | None:
-        return self._config.password.get_secret_value() if self._config.password else None
+    def _scrub(self, text: str) -> str:
+        return scrub(text, *self._secrets)
 
     def open(self) -> None:
         with self._lock:
             if self._conn is not None:
                 return
             engine = create_source_engine(self._url, dict(self._config.connect_args))
+            event.listen(engine, "connect", self._on_connect)
+            if self.plan.read_only_transaction:
+                event.listen(engine, "begin", self._on_begin)
             try:
                 self._conn = engine.connect()
             except SQLAlchemyError as exc:
                 engine.dispose()
-                detail = scrub(str(getattr(exc, "orig", exc)), self._secret())
+                detail = self._scrub(str(getattr(exc, "orig", exc)))
                 raise connect_error(
                     classify_connect_message(detail),
                     self.target,
@@ -108,6 +137,65 @@ class SQLAlchemyConnector(Connector):
                     timeout=self.settings.connect_timeout_seconds,
                 ) from None
             self._engine = engine
+
+    def _on_connect(self, dbapi_conn: Any, _record: Any) -> None:
+        """Apply :attr:`plan` to a new DB-API connection and record what took."""
+        plan, problems = self.plan, []
+        timeout = plan.can_enforce_timeout
+        if plan.timeout_attribute is not None:
+            name, value = plan.timeout_attribute
+            try:
+                setattr(dbapi_conn, name, value)
+            except Exception as exc:  # any driver: an attribute it does not have
+                timeout = False
+                problems.append(f"{name}: {self._scrub(str(exc))}")
+        timeout = self._run_all(dbapi_conn, plan.timeout_session, problems) and timeout
+        read_only = self._run_all(dbapi_conn, plan.read_only_session, problems)
+        read_only = read_only and plan.can_enforce_read_only
+        with contextlib.suppress(Exception):  # keep session settings past the first rollback
+            dbapi_conn.commit()
+        if read_only and plan.read_only_check:  # in a new transaction, under the new defaults
+            read_only = self._check(dbapi_conn, plan.read_only_check, problems)
+            with contextlib.suppress(Exception):
+                dbapi_conn.rollback()
+        self.enforces_statement_timeout = timeout
+        self.enforces_read_only = read_only
+        self.session_problems = problems
+
+    def _run_all(self, dbapi_conn: Any, statements: Sequence[str], problems: list[str]) -> bool:
+        for sql in statements:
+            try:
+                cursor = dbapi_conn.cursor()
+                cursor.execute(sql)
+                cursor.close()
+            except Exception as exc:  # any driver's error: the switch did not take
+                problems.append(f"{sql}: {self._scrub(str(exc))}")
+                with contextlib.suppress(Exception):
+                    dbapi_conn.rollback()
+                return False
+        return True
+
+    def _check(self, dbapi_conn: Any, sql: str, problems: list[str]) -> bool:
+        try:
+            cursor = dbapi_conn.cursor()
+            cursor.execute(sql)
+            row = cursor.fetchone()
+            cursor.close()
+        except Exception as exc:  # any driver's error: not shown to be read-only
+            problems.append(f"{sql}: {self._scrub(str(exc))}")
+            with contextlib.suppress(Exception):
+                dbapi_conn.rollback()
+            return False
+        value = str(row[0]).strip().lower() if row else ""
+        if value not in ("1", "on", "true", "t", "yes"):
+            problems.append(f"{sql} answered {value!r}: the session is not read-only")
+            return False
+        return True
+
+    def _on_begin(self, conn: Connection) -> None:
+        # Engines whose read-only switch is per transaction (Oracle): first in every one.
+        for sql in self.plan.read_only_transaction:
+            conn.exec_driver_sql(sql)
 
     def close(self) -> None:
         with self._lock:
@@ -225,7 +313,18 @@ class SQLAlchemyConnector(Connector):
         if timed_out:
             return timeout_error(self.settings.statement_timeout_seconds)
         orig = exc.orig if isinstance(exc, DBAPIError) else exc
-        return query_error(scrub(str(orig), self._secret()))
+        return query_error(self._scrub(str(orig)))
+
+    def verify(self) -> VerifyResult:
+        """As :meth:`Connector.verify`, with what the engine enforces on this session."""
+        result = super().verify()
+        details = {
+            "dialect": self.dialect_name,
+            "statement_timeout": self.enforces_statement_timeout,
+            **({"note": self.plan.note} if self.plan.note else {}),
+            **({"problems": list(self.session_problems)} if self.session_problems else {}),
+        }
+        return dataclasses.replace(result, details={**result.details, **details})
 
     def server_version(self) -> str | None:
         self.open()

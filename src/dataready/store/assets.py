@@ -253,9 +253,9 @@ def list_assets(
         )
     if tag:
         tagged = scoped(
-            select(Tag.asset_fqn).where(Tag.tag == tag, Tag.state == "applied"), Tag, tenant
+            select(Tag.asset_id).where(Tag.tag == tag, Tag.state == "applied"), Tag, tenant
         )
-        stmt = stmt.where(Asset.fqn.in_(tagged))
+        stmt = stmt.where(Asset.id.in_(tagged))
     if not include_deleted:
         stmt = stmt.where(Asset.status == "active")
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

@@ -232,14 +232,18 @@ class Asset(TenantMixin, AuditMixin, Base):
 
 
 class Profile(TenantMixin, AuditMixin, Base):
-    """One table's profile from one run; every profile is kept (history for trends)."""
+    """One table's profile from one run; every profile is kept (history for trends).
+
+    A profile belongs to its asset (``asset_id``): it goes when the asset goes (a deleted or
+    re-pointed service), and a later asset with the same FQN never inherits it.
+    ``table_fqn`` is kept for display.
+    """
 
     __tablename__ = "profiles"
-    __table_args__ = (
-        Index("ix_profiles_tenant_fqn_time", "client_id", "project_id", "table_fqn", "profiled_at"),
-    )
+    __table_args__ = (Index("ix_profiles_asset_time", "asset_id", "profiled_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    asset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
     table_fqn: Mapped[str] = mapped_column(Text)
     run_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     profiled_at: Mapped[datetime] = mapped_column()
@@ -257,12 +261,18 @@ class Tag(TenantMixin, AuditMixin, Base):
 
     A person's decision (``source='person'``) is never overturned by a later run: a tag a
     person removed stays as ``state='removed'`` so that runs do not re-apply it.
+
+    A tag belongs to its asset (``asset_id``) and goes with it; ``asset_fqn`` is kept for
+    display and for the tenant-wide uniqueness of (FQN, tag).
     """
 
     __tablename__ = "tags"
     __table_args__ = (UniqueConstraint("client_id", "project_id", "asset_fqn", "tag"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    asset_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), index=True
+    )
     asset_fqn: Mapped[str] = mapped_column(Text)
     tag: Mapped[str] = mapped_column(String(255))
     source: Mapped[str] = mapped_column(String(16), default="machine")

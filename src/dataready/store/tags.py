@@ -3,6 +3,9 @@
 Machine tags are re-evaluated on every run of the workflow that produced them: a tag whose
 evidence is gone is withdrawn.  A person's decision — a tag set by hand, or a machine tag
 removed by hand — is never overturned by a later run.
+
+Tags belong to their asset (``asset_id``) and are read through it: they go with the asset,
+and a later asset of the same FQN starts with none.
 """
 
 from __future__ import annotations
@@ -11,13 +14,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import FromClause, Row, Table, UniqueConstraint, or_, select, update
+from sqlalchemy import FromClause, Row, Select, Table, UniqueConstraint, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from dataready.domain.tenant import Tenant
 from dataready.errors import ConfigError, NotFound
-from dataready.store.orm import Tag
+from dataready.store.assets import get_asset
+from dataready.store.orm import Asset, Tag
 from dataready.store.tenancy import scoped
 from dataready.store.types import utcnow
 
@@ -60,11 +64,12 @@ class TagChanges:
     kept_by_person: int = 0
 
 
-def _identity(tenant: Tenant, asset_fqn: str, tag: str) -> dict[str, Any]:
+def _identity(tenant: Tenant, asset_id: uuid.UUID, asset_fqn: str, tag: str) -> dict[str, Any]:
     """The columns that say which tag a row is: every insert of a tag starts from these."""
     return {
         "client_id": tenant.client_id,
         "project_id": tenant.project_id,
+        "asset_id": asset_id,
         "asset_fqn": asset_fqn,
         "tag": tag,
     }
@@ -86,20 +91,32 @@ def _upsert(session: Session) -> postgresql.Insert | sqlite.Insert:
     )
 
 
+def _through_assets(stmt: Select[Any], tenant: Tenant) -> Select[Any]:
+    """``stmt`` over tags joined to their (tenant's) assets: a tag is read through its asset."""
+    stmt = stmt.join(Asset, Asset.id == Tag.asset_id)
+    stmt = stmt.where(Asset.client_id == tenant.client_id, Asset.project_id == tenant.project_id)
+    return scoped(stmt, Tag, tenant)
+
+
 def _existing(session: Session, tenant: Tenant, fqns: set[str]) -> dict[tuple[str, str], Row[Any]]:
     """What is stored now (plain rows: the writes below are conditional statements)."""
-    stmt = scoped(
-        select(Tag.id, Tag.asset_fqn, Tag.tag, Tag.source, Tag.state, Tag.evidence).where(
-            Tag.asset_fqn.in_(fqns)
-        ),
-        Tag,
-        tenant,
-    )
+    stmt = _through_assets(
+        select(Tag.id, Tag.asset_fqn, Tag.tag, Tag.source, Tag.state, Tag.evidence), tenant
+    ).where(Asset.fqn.in_(fqns))
     return {(r.asset_fqn, r.tag): r for r in session.execute(stmt)}
 
 
+def _asset_ids(session: Session, tenant: Tenant, fqns: set[str]) -> dict[str, uuid.UUID]:
+    stmt = select(Asset.fqn, Asset.id).where(
+        Asset.client_id == tenant.client_id,
+        Asset.project_id == tenant.project_id,
+        Asset.fqn.in_(fqns),
+    )
+    return {fqn: asset_id for fqn, asset_id in session.execute(stmt)}
+
+
 def _load(session: Session, tenant: Tenant, asset_fqn: str, tag: str) -> Tag | None:
-    stmt = scoped(select(Tag).where(Tag.asset_fqn == asset_fqn, Tag.tag == tag), Tag, tenant)
+    stmt = _through_assets(select(Tag), tenant).where(Asset.fqn == asset_fqn, Tag.tag == tag)
     return session.scalars(stmt.execution_options(populate_existing=True)).first()
 
 
@@ -119,12 +136,15 @@ def sync_machine_tags(
     the person's decision commits while this runs.  Every machine write is conditional on
     the row still being the machine's (``source = 'machine'``), so a concurrent decision by a
     person is never overwritten; inserts are upserts, so a concurrent insert of the same tag
-    (a person's, another run's) is never a unique-constraint error.
+    (a person's, another run's) is never a unique-constraint error. A tag for an FQN that
+    is no longer in the catalogue is not stored.
     """
     changes = TagChanges()
-    existing = _existing(session, tenant, assets | {t.asset_fqn for t in tags})
+    fqns = assets | {t.asset_fqn for t in tags}
+    existing = _existing(session, tenant, fqns)
+    ids = _asset_ids(session, tenant, fqns)
     now = utcnow()
-    wanted = {(t.asset_fqn, t.tag): t for t in tags}
+    wanted = {(t.asset_fqn, t.tag): t for t in tags if t.asset_fqn in ids}
     rows: list[dict[str, Any]] = []
     for key, want in wanted.items():
         prior = existing.get(key)
@@ -133,7 +153,7 @@ def sync_machine_tags(
             continue
         rows.append(
             {
-                **_identity(tenant, want.asset_fqn, want.tag),
+                **_identity(tenant, ids[want.asset_fqn], want.asset_fqn, want.tag),
                 "id": uuid.uuid4(),
                 "source": MACHINE,
                 "state": APPLIED,
@@ -197,7 +217,11 @@ def set_tag(
     """A person applies ``tag`` to an asset (overriding any machine decision).
 
     One upsert: of concurrent requests for the same tag each succeeds and one row results.
+
+    Raises:
+        NotFound: the asset is not in the catalogue.
     """
+    asset = get_asset(session, tenant, asset_fqn)
     now = utcnow()
     decision = {
         "source": PERSON,
@@ -208,7 +232,7 @@ def set_tag(
         "updated_at": now,
     }
     insert = _upsert(session).values(
-        **_identity(tenant, asset_fqn, tag), **decision, id=uuid.uuid4(), created_at=now
+        **_identity(tenant, asset.id, asset_fqn, tag), **decision, id=uuid.uuid4(), created_at=now
     )
     session.execute(
         insert.on_conflict_do_update(
@@ -257,13 +281,12 @@ def list_tags(
     prefix: str | None = None,
     include_inactive: bool = False,
 ) -> list[Tag]:
-    stmt = scoped(select(Tag), Tag, tenant)
+    stmt = _through_assets(select(Tag), tenant)
     if asset_fqn is not None:
-        stmt = stmt.where(Tag.asset_fqn == asset_fqn)
+        stmt = stmt.where(Asset.fqn == asset_fqn)
     if under is not None:
-        stmt = stmt.where(
-            or_(Tag.asset_fqn == under, Tag.asset_fqn.startswith(under + ".", autoescape=True))
-        )
+        below = Asset.fqn.startswith(under + ".", autoescape=True)
+        stmt = stmt.where(or_(Asset.fqn == under, below))
     if prefix is not None:
         stmt = stmt.where(Tag.tag.startswith(prefix, autoescape=True))
     if not include_inactive:

@@ -6,6 +6,8 @@ import uuid
 
 from dataready.settings import Settings, check_startup
 from dataready.store import migrate
+from dataready.store import services as services_q
+from dataready.store.crypto import CredentialCipher
 from dataready.store.db import Store
 from dataready.store.definitions import ensure_builtin_definitions
 from dataready.workflows.context import new_worker_id
@@ -20,6 +22,8 @@ def prepare_store(store: Store) -> None:
     migrate.upgrade(store.engine)
     with store.session() as s:
         ensure_builtin_definitions(s)
+        # secrets stored in clear by an older version go into the encrypted blob
+        services_q.reseal_services(s, lambda: CredentialCipher(store.settings))
 
 
 class Engine:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from dataready.connectors.base import Connector
+from dataready.connectors.policy import SourcePolicy
 from dataready.connectors.registry import connect
 from dataready.store import services as services_q
 from dataready.store.crypto import CredentialCipher
@@ -20,7 +21,9 @@ def open_service(ctx: RunContext, service_name: str) -> tuple[Connector, uuid.UU
         service = services_q.get_service_by_name(s, ctx.tenant, service_name)
         config = services_q.connection_config(service, CredentialCipher(ctx.settings))
         service_id = service.id
-    return connect(config, ctx.settings.sources), service_id
+    # The policy again, at open: the settings may have changed since the service was saved.
+    policy = SourcePolicy.from_settings(ctx.settings)
+    return connect(config, ctx.settings.sources, policy=policy), service_id
 
 
 _SLOTS: dict[tuple[str, str, str], threading.BoundedSemaphore] = {}

@@ -17,10 +17,20 @@ class ServiceVerify(RequestModel):
     connection_type: str = Field(
         min_length=1,
         max_length=64,
-        description="postgres, mysql, sqlite, duckdb, or a SQLAlchemy dialect (trino, …)",
+        description="postgres, mysql, sqlite, duckdb, sqlalchemy (with config.url), or a "
+        "SQLAlchemy dialect (trino, snowflake, bigquery, redshift, …). A URL whose scheme has "
+        "a native connector (postgresql://, mysql://, sqlite://, duckdb://) always uses it. "
+        "Generic SQLAlchemy sources need the admin role.",
     )
-    config: JsonObject = Field(default_factory=dict)
-    credentials: JsonObject = Field(default_factory=dict)
+    config: JsonObject = Field(
+        default_factory=dict,
+        description="host, port, database, path, params, url, connect_args, … Secret keys "
+        "(password, sslpassword, token, private_key, api_key, client_secret, …) at any depth "
+        "and in a URL query are stored encrypted and shown as ***.",
+    )
+    credentials: JsonObject = Field(
+        default_factory=dict, description="username and password (write-only)."
+    )
 
 
 class ServiceCreate(ServiceVerify):
@@ -60,3 +70,18 @@ class ServiceRead(ReadModel):
     has_credentials: bool
     created_at: UTCTimestamp
     updated_at: UTCTimestamp
+
+
+class ServiceChangeRead(ServiceRead):
+    """``PATCH /services/{id}``: the service, and what re-pointing it dropped."""
+
+    credentials_cleared: bool = Field(
+        description="The stored credentials were dropped: the service now points at another "
+        "target (type, host, port, database, user or path) and none were given for it."
+    )
+    catalogue_dropped: bool = Field(
+        description="The service's assets, with their profiles and tags, were deleted: they "
+        "described the previous target."
+    )
+    assets_dropped: int
+    notices: list[str] = Field(description="What changed besides the fields sent, in words.")
