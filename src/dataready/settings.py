@@ -89,6 +89,7 @@ class AuthSettings(BaseModel):
         """
         hmac = any(a.upper().startswith("HS") for a in self.algorithms)
         return hmac and self.secret.get_secret_value() == DEFAULT_AUTH_SECRET
+
     unmasked_role: Role = Field(
         default=Role.ADMIN,
         description="The lowest role that reads personal values in profiles unmasked "
