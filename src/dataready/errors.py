@@ -163,6 +163,12 @@ class ServiceUnavailable(DatareadyError):
     code = "SERVICE_UNAVAILABLE"
     status = 503
     transient = True
+    retry_after_seconds = 5
+    """What the API sends as ``Retry-After``."""
+
+
+class StoreUnavailable(ServiceUnavailable):
+    """The metadata store cannot be reached (refused or dropped connections, no free slot)."""
 
 
 class MissingExtra(ConfigError):

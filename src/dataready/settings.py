@@ -31,6 +31,12 @@ class DbSettings(BaseModel):
     echo: bool = False
     pool_size: int = 10
     max_overflow: int = 20
+    connect_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Longest wait for a connection to a PostgreSQL store (connect, or a free "
+        "connection of the API's read pool) before the request answers 503.",
+    )
 
 
 class ApiSettings(BaseModel):
@@ -107,7 +113,30 @@ class ExecutorSettings(BaseModel):
     backoff_seconds: float = Field(default=1.0, ge=0)
     backoff_max_seconds: float = Field(default=30.0, ge=0)
     heartbeat_seconds: float = Field(default=5.0, gt=0)
-    orphan_after_seconds: float = Field(default=60.0, gt=0)
+    orphan_after_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A running run whose heartbeat is older than this is failed by the sweep "
+        "of any live process; also how long a worker rides out a store outage before it gives "
+        "up on its runs.",
+    )
+    sweep_interval_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        description="How often every engine looks for stale running runs and unclaimed "
+        "pending ones; default a quarter of orphan_after_seconds.",
+    )
+    shutdown_grace_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="On SIGTERM, how long running tasks have to stop after being signalled; "
+        "what has not stopped by then goes back to pending for another process.",
+    )
+
+    @property
+    def sweep_every(self) -> float:
+        """Seconds between two sweeps."""
+        return self.sweep_interval_seconds or self.orphan_after_seconds / 4
 
 
 class SourceSettings(BaseModel):

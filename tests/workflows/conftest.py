@@ -36,7 +36,7 @@ def engine(settings: Settings, fakes: None) -> Iterator[Engine]:
     eng = Engine(settings)
     eng.start()
     yield eng
-    eng.shutdown(wait=False)
+    eng.shutdown()
 
 
 StartRun = Callable[..., uuid.UUID]

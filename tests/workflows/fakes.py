@@ -6,6 +6,7 @@ They do real work against the real store (proposals, task outputs); nothing is m
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -92,6 +93,47 @@ class Chain(Workflow):
         return {"steps": 1}
 
 
+GATE = threading.Event()
+"""Opens the ``wait`` task of :class:`Resumable` (tests set it)."""
+EXECUTIONS: list[tuple[str, str, int]] = []
+"""(run id, task name, thread id) of every :class:`Resumable` task execution that started."""
+
+
+class Resumable(Workflow):
+    """prepare -> wait -> report; ``wait`` holds until :data:`GATE` opens.
+
+    ``stubborn``: ``wait`` ignores every stop signal (as a statement that cannot be
+    interrupted would) instead of waiting through ``ctx.sleep``.  Each task proposes one tag
+    at its end, so duplicated results show as duplicated proposals.
+    """
+
+    workflow_type = "test-resumable"
+
+    def plan(self, ctx: RunContext) -> list[TaskSpec]:
+        return [
+            TaskSpec("prepare", "step"),
+            TaskSpec("wait", "step", depends_on=["prepare"]),
+            TaskSpec("report", "step", depends_on=["wait"]),
+        ]
+
+    def run_task(self, ctx: RunContext, task: TaskSpec) -> dict[str, Any]:
+        with _lock:
+            EXECUTIONS.append((str(ctx.run_id), task.name, threading.get_ident()))
+        if task.name == "wait":
+            while not GATE.is_set():
+                if ctx.parameters.get("stubborn"):
+                    time.sleep(0.02)
+                else:
+                    ctx.sleep(0.02)
+        ctx.propose("test-tag", f"svc.db.s.{task.name}", {"tag": "PII.Email"})
+        return {"steps": 1}
+
+
+def executions(run_id: object, task: str) -> int:
+    with _lock:
+        return sum(1 for r, t, _ in EXECUTIONS if r == str(run_id) and t == task)
+
+
 def apply_test_tags(
     session: Session, run: WorkflowRun, proposals: list[Proposal]
 ) -> dict[str, Any]:
@@ -100,7 +142,7 @@ def apply_test_tags(
     return {"tags_applied": len(proposals), "tag_ids": [str(p.id) for p in proposals]}
 
 
-FAKES: list[type[Workflow]] = [FanOut, Flaky, Slow, Chain]
+FAKES: list[type[Workflow]] = [FanOut, Flaky, Slow, Chain, Resumable]
 
 
 def register_fakes() -> None:
@@ -114,3 +156,5 @@ def unregister_fakes() -> None:
         registry.unregister_workflow(cls.workflow_type)
     approval.unregister_applier("test-tag")
     APPLIED.clear()
+    EXECUTIONS.clear()
+    GATE.clear()

@@ -85,14 +85,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         eng = engine if engine is not None else Engine(resolved)
         if owns_engine:
-            eng.start()
+            eng.start(take_runs=resolved.api.run_executor)
         app.state.engine = eng
         app.state.store = eng.store
         app.state.session_factory = eng.store.session_factory
         app.state.read_engine = reads.read_engine(eng.store.engine)
         app.state.read_limiter = anyio.CapacityLimiter(reads.READ_THREADS)
         reader = (
-            reads.AsyncRunReader(eng.store.engine)
+            reads.AsyncRunReader(
+                eng.store.engine, connect_timeout_seconds=resolved.db.connect_timeout_seconds
+            )
             if eng.store.engine.dialect.name == "postgresql"
             else None
         )

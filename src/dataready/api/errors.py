@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -24,7 +25,8 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from dataready.api.context import request_id_of, trace_id_of
-from dataready.errors import DatareadyError
+from dataready.errors import DatareadyError, ServiceUnavailable
+from dataready.store.outage import is_store_unavailable, store_unavailable_error
 
 log = logging.getLogger("dataready.api")
 
@@ -259,8 +261,50 @@ async def integrity_error_handler(request: Request, exc: Exception) -> Response:
     )
 
 
+def unavailable_response(scope: Scope, exc: ServiceUnavailable) -> Response:
+    """503 in the envelope, with ``Retry-After`` (also used by the fast lane)."""
+    return envelope_response(
+        scope,
+        code=exc.code,
+        status=exc.status,
+        message=exc.message,
+        details=exc.details,
+        headers={"Retry-After": str(exc.retry_after_seconds)},
+    )
+
+
+# The store's connection-level errors; which of them are an outage is decided in one place,
+# dataready.store.outage.is_store_unavailable.
+STORE_ERRORS: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+)
+
+
+async def store_unavailable_handler(request: Request, exc: Exception) -> Response:
+    """A store that cannot be reached answers 503 with ``Retry-After``, never 500."""
+    if isinstance(exc, ServiceUnavailable):
+        return unavailable_response(request.scope, exc)
+    rid = request_id_of(request.scope)
+    if not is_store_unavailable(exc):  # a deadlock, a cancelled statement: a real 500
+        log.error("store error [request %s]", rid, exc_info=exc)
+        return envelope_response(
+            request.scope,
+            code="INTERNAL_ERROR",
+            status=500,
+            message=f"internal error; quote request id {rid} when reporting it",
+            details={},
+        )
+    log.warning("store unreachable [request %s]: %s", rid, exc)
+    return unavailable_response(request.scope, store_unavailable_error(exc))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DatareadyError, dataready_error_handler)
     app.add_exception_handler(IntegrityError, integrity_error_handler)
+    for store_error in (*STORE_ERRORS, ServiceUnavailable):
+        app.add_exception_handler(store_error, store_unavailable_handler)
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)

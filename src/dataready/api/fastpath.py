@@ -19,9 +19,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dataready.api import reads
 from dataready.api.auth import check_role, current_principal
-from dataready.api.errors import envelope_response
+from dataready.api.errors import envelope_response, unavailable_response
 from dataready.domain.enums import Role
-from dataready.errors import DatareadyError
+from dataready.errors import DatareadyError, ServiceUnavailable
 
 _UUID = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -50,6 +50,8 @@ class RunReadFastPath:
                 state, principal.tenant, uuid.UUID(match.group(1)), uuid.UUID(match.group(2))
             )
             response = Response(content=body, media_type="application/json")
+        except ServiceUnavailable as exc:
+            response = unavailable_response(scope, exc)
         except DatareadyError as exc:
             response = envelope_response(
                 scope,

@@ -11,15 +11,19 @@ store query, so another tenant's run answers exactly the 404 of an unknown one.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from typing import Any
 
+import psycopg
+from psycopg_pool import PoolTimeout
 from sqlalchemy import Engine, Text, bindparam, cast, select
 
 from dataready.api.schemas.runs import RunRead
 from dataready.domain.tenant import Tenant
 from dataready.errors import NotFound
 from dataready.store.orm import WorkflowRun, WorkflowTask
+from dataready.store.outage import is_store_unavailable, store_unavailable_error
 
 READ_THREADS = 6
 """Threads that may run hot reads at once.  Fewer threads than the default pool of 40 fight
@@ -124,8 +128,15 @@ def run_document(
     Raises:
         NotFound: no such run of this configuration for this tenant.
     """
-    with engine.connect() as conn:
-        rows = list(conn.execute(_RUN_DOCUMENT, _params(tenant, configuration_id, run_id)).all())
+    try:
+        with engine.connect() as conn:
+            rows = list(
+                conn.execute(_RUN_DOCUMENT, _params(tenant, configuration_id, run_id)).all()
+            )
+    except Exception as exc:
+        if is_store_unavailable(exc):
+            raise store_unavailable_error(exc) from exc
+        raise
     return _document(rows, run_id)
 
 
@@ -147,7 +158,9 @@ class AsyncRunReader:
 
     CACHE_SIZE = 10_000
 
-    def __init__(self, engine: Engine, max_size: int = 8) -> None:
+    def __init__(
+        self, engine: Engine, max_size: int = 8, *, connect_timeout_seconds: float = 10.0
+    ) -> None:
         from psycopg_pool import AsyncConnectionPool
 
         conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -159,7 +172,17 @@ class AsyncRunReader:
             min_size=1,
             max_size=max_size,
             open=False,
-            kwargs={"autocommit": True, "prepare_threshold": 0},
+            # Bounded waits: while the store is down a poll answers 503 within this, instead of
+            # the pool's default 30 s.
+            timeout=connect_timeout_seconds,
+            # Short: a reconnect attempt that gives up lets the next request start a fresh one
+            # at once, instead of waiting out a backoff that doubles for five minutes.
+            reconnect_timeout=connect_timeout_seconds,
+            kwargs={
+                "autocommit": True,
+                "prepare_threshold": 0,
+                "connect_timeout": max(2, math.ceil(connect_timeout_seconds)),
+            },
         )
 
     async def open(self) -> None:
@@ -177,6 +200,23 @@ class AsyncRunReader:
         its output, which moves ``updated_at``), so a cached document is served after a
         one-row check of ``updated_at`` — still one round trip, never stale.
         """
+        try:
+            return await self._read(tenant, configuration_id, run_id)
+        except Exception as exc:
+            if not is_store_unavailable(exc):
+                raise
+            if not isinstance(exc, psycopg.OperationalError) or isinstance(exc, PoolTimeout):
+                raise store_unavailable_error(exc) from exc
+        # A pooled connection the server dropped (a restart): the pool has discarded it, and
+        # a read is safe to repeat once on a fresh one.
+        try:
+            return await self._read(tenant, configuration_id, run_id)
+        except Exception as exc:
+            if is_store_unavailable(exc):
+                raise store_unavailable_error(exc) from exc
+            raise
+
+    async def _read(self, tenant: Tenant, configuration_id: uuid.UUID, run_id: uuid.UUID) -> bytes:
         params = _params(tenant, configuration_id, run_id)
         key = (tenant.client_id, tenant.project_id, configuration_id, run_id)
         async with self._pool.connection() as conn:

@@ -32,11 +32,16 @@ def local_principal(settings: Settings) -> Principal:
 
 @contextmanager
 def local_engine(*, executor: bool = True) -> Iterator[Engine]:
-    """An engine on the configured store, migrated and recovered; shut down afterwards."""
+    """An engine on the configured store, migrated and recovered; shut down afterwards.
+
+    A command's engine runs only the runs it submits (a server's pending runs are not its to
+    take), and at shutdown fails what it did not finish: nothing else resumes a command's run.
+    """
     settings = get_settings()
     engine = Engine(settings)
+    engine.requeue_on_shutdown = False
     try:
-        engine.start(recover=executor)
+        engine.start(recover=executor, take_runs=False)
         yield engine
     finally:
         engine.shutdown(wait=True)

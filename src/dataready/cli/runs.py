@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 import uuid
+from types import FrameType
 from typing import Any
 
 import typer
@@ -177,6 +180,32 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print only the final run document."),
 ) -> None:
     """Start a run on the local store, follow it to the end and print the run document."""
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        _run(workflow_type, fqn, config, save_all, as_json)
+    except _Terminated:
+        # The engine has shut down (its grace period given): the run is failed with a message
+        # that says why. Die of the signal, as the caller expects, without waiting for a
+        # thread stuck in a statement.
+        err_console.print("[bold red]stopped:[/] SIGTERM; the run was failed", highlight=False)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(Exception):
+    """SIGTERM arrived while ``dataready run`` followed its run."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    # Once: a second SIGTERM must not cut short the shutdown the first one started (it is
+    # bounded by the grace period anyway).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise _Terminated()
+
+
+def _run(workflow_type: str, fqn: str, config: list[str], save_all: bool, as_json: bool) -> None:
     try:
         parameters = parse_assignments(config)
         with local_engine() as engine:

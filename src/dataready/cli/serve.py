@@ -8,11 +8,13 @@ sets the tail latency).
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import signal
 import socket
 import sys
+import time
 from types import FrameType
 
 import typer
@@ -37,7 +39,11 @@ def _worker(host: str, port: int) -> None:
 
     sock = _bind(host, port)
     config = uvicorn.Config(
-        "dataready.api.app:create_app", factory=True, log_level="info", access_log=False
+        "dataready.api.app:create_app",
+        factory=True,
+        log_level="info",
+        access_log=False,
+        timeout_graceful_shutdown=math.ceil(_request_grace()),
     )
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -70,6 +76,7 @@ def serve(
             workers=workers,
             log_level="info",
             access_log=False,
+            timeout_graceful_shutdown=math.ceil(_request_grace()),
         )
         return
     ctx = multiprocessing.get_context("spawn")
@@ -80,13 +87,37 @@ def serve(
     for p in procs:
         p.start()
 
+    stopping: list[float] = []
+
     def stop(signum: int, _frame: FrameType | None) -> None:
+        if not stopping:
+            stopping.append(time.monotonic())
         for p in procs:
             if p.pid is not None and p.is_alive():
                 os.kill(p.pid, signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    for p in procs:
-        p.join()
+    # Each worker hands its unfinished runs back within the grace period; one that is still
+    # alive well after it (wedged) is killed, so that a stop never hangs.
+    deadline = 2 * _request_grace() + _KILL_MARGIN_SECONDS
+    while any(p.is_alive() for p in procs):
+        for p in procs:
+            p.join(timeout=0.2)
+        if stopping and time.monotonic() - stopping[0] > deadline:
+            for p in procs:
+                if p.pid is not None and p.is_alive():
+                    os.kill(p.pid, signal.SIGKILL)
     sys.exit(max((p.exitcode or 0) for p in procs))
+
+
+_KILL_MARGIN_SECONDS = 10.0
+
+
+def _request_grace() -> float:
+    """On SIGTERM: how long in-flight requests may take before the runs are handed back.
+
+    The same grace as the runs get (``executor.shutdown_grace_seconds``): a stop takes at
+    most about twice that, usually the runs' part alone.
+    """
+    return get_settings().executor.shutdown_grace_seconds

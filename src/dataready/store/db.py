@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,11 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def pg_connect_timeout(settings: Settings) -> int:
+    """libpq's ``connect_timeout``: whole seconds, at least 2 (libpq's own minimum)."""
+    return max(2, math.ceil(settings.db.connect_timeout_seconds))
+
+
 def make_engine(settings: Settings) -> Engine:
     """An engine for the store; creates the SQLite data directory when needed."""
     url = make_url(normalize_url(settings.database_url))
@@ -37,6 +43,11 @@ def make_engine(settings: Settings) -> Engine:
             max_overflow=settings.db.max_overflow,
             pool_recycle=1800,
         )
+        if url.get_backend_name() == "postgresql":
+            # Bounded: an unreachable store (a network partition drops packets instead of
+            # refusing) must fail a request or a runner write in seconds, not in the kernel's
+            # two-minute TCP timeout.
+            kwargs["connect_args"] = {"connect_timeout": pg_connect_timeout(settings)}
     engine = create_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
         _tune_sqlite(engine)

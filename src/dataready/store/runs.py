@@ -247,3 +247,152 @@ def active_run_count(session: Session, configuration_id: uuid.UUID) -> int:
         )
         or 0
     )
+
+
+# -- ownership: moves that only the run's worker (or a sweeper that proved it gone) makes ----
+
+
+def claim_run(session: Session, run: WorkflowRun, worker_id: str) -> bool:
+    """``pending`` → ``running`` for ``worker_id``; False when another worker got there first."""
+    try:
+        transition_run(
+            session,
+            run,
+            RunStatus.RUNNING,
+            worker_id=worker_id,
+            heartbeat_at=utcnow(),
+        )
+    except InvalidTransition:
+        return False
+    return True
+
+
+def prove_owner(session: Session, run_id: uuid.UUID, worker_id: str) -> bool:
+    """Renew the heartbeat if ``worker_id`` still runs the run; False when it does not.
+
+    Called in a transaction before it commits: on PostgreSQL the UPDATE also locks the run
+    row until then, so no sweeper or shutdown can take the run over in between.
+    """
+    result = session.execute(
+        update(WorkflowRun)
+        .where(
+            WorkflowRun.id == run_id,
+            WorkflowRun.status == RunStatus.RUNNING.value,
+            WorkflowRun.worker_id == worker_id,
+        )
+        .values(heartbeat_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _move_owned(
+    session: Session,
+    run_id: uuid.UUID,
+    target: RunStatus,
+    *,
+    worker_id: str | None,
+    heartbeat_at: datetime | None,
+    match_heartbeat: bool,
+    values: dict[str, Any],
+) -> WorkflowRun | None:
+    """Compare-and-set a running run on its worker (and, for sweepers, the heartbeat seen)."""
+    check_run_transition(RunStatus.RUNNING.value, target, run_id=str(run_id))
+    conditions = [WorkflowRun.id == run_id, WorkflowRun.status == RunStatus.RUNNING.value]
+    conditions.append(
+        WorkflowRun.worker_id.is_(None) if worker_id is None else WorkflowRun.worker_id == worker_id
+    )
+    if match_heartbeat:
+        conditions.append(
+            WorkflowRun.heartbeat_at.is_(None)
+            if heartbeat_at is None
+            else WorkflowRun.heartbeat_at == heartbeat_at
+        )
+    result = session.execute(
+        update(WorkflowRun)
+        .where(*conditions)
+        .values(status=target.value, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return get_run_unscoped(session, run_id)
+
+
+def requeue_run(
+    session: Session,
+    run_id: uuid.UUID,
+    *,
+    worker_id: str | None,
+    message: str,
+    heartbeat_at: datetime | None = None,
+    match_heartbeat: bool = False,
+    run_message: str | None = None,
+) -> bool:
+    """Hand a running run back as ``pending`` for any worker to resume.
+
+    Completed, failed and skipped tasks keep their results (a resumed run does not redo
+    them); running tasks go back to ``pending`` with their attempt kept and ``message``.
+    False when the run is no longer ``running`` on ``worker_id`` (and heartbeat).
+    """
+    run = _move_owned(
+        session,
+        run_id,
+        RunStatus.PENDING,
+        worker_id=worker_id,
+        heartbeat_at=heartbeat_at,
+        match_heartbeat=match_heartbeat,
+        values={"worker_id": None, "heartbeat_at": None, "error_message": run_message},
+    )
+    if run is None:
+        return False
+    for task in run.tasks:
+        if task.status == TaskStatus.RUNNING.value:
+            transition_task(session, task, TaskStatus.PENDING, error_message=message)
+    return True
+
+
+def fail_owned_run(
+    session: Session,
+    run_id: uuid.UUID,
+    *,
+    worker_id: str | None,
+    message: str,
+    task_message: str,
+    heartbeat_at: datetime | None = None,
+    match_heartbeat: bool = False,
+    running_to: TaskStatus = TaskStatus.FAILED,
+) -> bool:
+    """Fail a running run of ``worker_id`` (and heartbeat) and close its open tasks.
+
+    False when someone else moved it first (it finished, was cancelled, or another sweeper
+    or a live worker touched it since it was read).
+    """
+    now = utcnow()
+    run = _move_owned(
+        session,
+        run_id,
+        RunStatus.FAILED,
+        worker_id=worker_id,
+        heartbeat_at=heartbeat_at,
+        match_heartbeat=match_heartbeat,
+        values={"error_message": message, "completed_at": now},
+    )
+    if run is None:
+        return False
+    if run.started_at is not None:
+        run.duration_seconds = (now - run.started_at).total_seconds()
+    close_open_tasks(session, run, now, running_to=running_to, running_message=task_message)
+    session.flush()
+    return True
+
+
+def stale_pending_runs(session: Session, before: datetime) -> list[uuid.UUID]:
+    """Pending runs last touched before ``before``: nobody may be about to claim them."""
+    return list(
+        session.scalars(
+            select(WorkflowRun.id)
+            .where(WorkflowRun.status == RunStatus.PENDING.value, WorkflowRun.updated_at < before)
+            .order_by(WorkflowRun.created_at)
+        ).all()
+    )

@@ -5,108 +5,111 @@ plan tasks → run them as a DAG with retries of transient errors → roll up in
 (``completed`` even when some tasks failed, ``failed`` when all did or planning failed) →
 settle the approval.  A cancellation, written to the store by a request, is noticed between
 steps; the runner then stops starting tasks and never overwrites the ``cancelled`` state.
+
+A run handed back at shutdown (``running`` → ``pending``) keeps its tasks; the worker that
+claims it next *resumes* it: completed, failed and skipped tasks keep their results and are not
+run again, the rest run (an interrupted task with its attempt count kept).  Every write of
+the run's worker is guarded by ownership and ridden through store outages; see
+:mod:`dataready.workflows.context`.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import traceback
 import uuid
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from dataready.domain.enums import RunStatus, TaskStatus
-from dataready.errors import DatareadyError, InvalidTransition, RunCancelled
+from dataready.errors import InvalidTransition, RunCancelled, StoreUnavailable
 from dataready.settings import Settings
 from dataready.store import runs as runs_q
 from dataready.store.db import Store
 from dataready.store.orm import WorkflowDefinition, WorkflowRun, WorkflowTask
+from dataready.store.outage import OutageClock, is_store_unavailable, retry_store
 from dataready.store.types import utcnow
 from dataready.workflows.approval import settle_completed_run
+from dataready.workflows.attempts import (
+    MAX_ERROR_LENGTH,
+    TERMINAL_TASK_VALUES,
+    TaskAttempts,
+    describe_error,
+)
 from dataready.workflows.base import TaskResult, TaskSpec, Workflow
 from dataready.workflows.context import StoreRunContext
 from dataready.workflows.dag import Node, NodeOutcome, run_dag
 from dataready.workflows.registry import get_workflow
+from dataready.workflows.stopping import RunEndings
 
 log = logging.getLogger(__name__)
 
-MAX_ERROR_LENGTH = 4000
 
-
-def is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, DatareadyError):
-        return exc.transient
-    return isinstance(exc, ConnectionError | TimeoutError)
-
-
-def describe_error(exc: BaseException) -> str:
-    text = exc.message if isinstance(exc, DatareadyError) else f"{type(exc).__name__}: {exc}"
-    return text[:MAX_ERROR_LENGTH]
-
-
-class Runner:
+class Runner(TaskAttempts, RunEndings):
     """Executes runs on behalf of one worker process."""
 
     def __init__(self, store: Store, settings: Settings, worker_id: str) -> None:
         self.store = store
         self.settings = settings
         self.worker_id = worker_id
+        self.requeue_on_shutdown = True
+        """At shutdown: hand unfinished runs back as pending (False: fail them)."""
+        self.closed = threading.Event()
+        """Set when the engine has shut down: threads still running wait for no store."""
 
     # -- claiming -----------------------------------------------------------------------
 
     def _claim(self, run_id: uuid.UUID) -> WorkflowRun | None:
-        with self.store.session() as s:
-            run = s.get(WorkflowRun, run_id)
-            if run is None or run.status != RunStatus.PENDING.value:
-                return None
-            try:
-                runs_q.transition_run(
-                    s, run, RunStatus.RUNNING, worker_id=self.worker_id, heartbeat_at=utcnow()
-                )
-            except InvalidTransition:
-                return None
-            s.expunge(run)
-            return run
+        def attempt() -> WorkflowRun | None:
+            with self.store.session() as s:
+                run = s.get(WorkflowRun, run_id)
+                if run is None or run.status != RunStatus.PENDING.value:
+                    return None
+                if not runs_q.claim_run(s, run, self.worker_id):
+                    return None
+                s.expunge(run)
+                return run
 
-    def _stored_run(self, s: Any, run_id: uuid.UUID) -> WorkflowRun | None:
-        """The run's row, or ``None`` when it vanished: deleting a configuration deletes its
-        runs (the API refuses while one is active; the store's cascade does not)."""
-        run: WorkflowRun | None = s.get(WorkflowRun, run_id, populate_existing=True)
-        if run is None:
-            log.warning(
-                "run %s is no longer in the store (its workflow configuration was deleted "
-                "while it ran); it stopped with nothing left to record",
-                run_id,
+        clock = OutageClock(self.settings.executor.orphan_after_seconds)
+        try:
+            return retry_store(
+                attempt, clock, what=f"claiming run {run_id}", should_stop=self.closed.is_set
             )
-        return run
-
-    def _fail_run(self, run_id: uuid.UUID, message: str) -> None:
-        with self.store.session() as s:
-            run = self._stored_run(s, run_id)
-            if run is None or run.status != RunStatus.RUNNING.value:
-                return
-            now = utcnow()
-            runs_q.close_open_tasks(s, run, now)
-            runs_q.transition_run(
-                s,
-                run,
-                RunStatus.FAILED,
-                error_message=message,
-                completed_at=now,
-                duration_seconds=_duration(run, now),
-            )
+        except StoreUnavailable:
+            return None  # still pending: the sweep of a live process submits it again
 
     # -- the run --------------------------------------------------------------------------
 
-    def execute(self, run_id: uuid.UUID, cancel_event: threading.Event | None = None) -> None:
-        """Execute a pending run to its end. Never raises: failures land in the store."""
+    def execute(
+        self,
+        run_id: uuid.UUID,
+        cancel_event: threading.Event | None = None,
+        *,
+        shutdown_event: threading.Event | None = None,
+    ) -> None:
+        """Execute a pending run to its end. Never raises: failures land in the store.
+
+        Args:
+            run_id: the run.
+            cancel_event: set to wake the run up when it was cancelled (or must stop).
+            shutdown_event: set when this process shuts down; the run is then handed back
+                (or failed, see ``requeue_on_shutdown``), never recorded as cancelled.
+        """
         run = self._claim(run_id)
         if run is None:
             return
         event = cancel_event or threading.Event()
-        ctx = StoreRunContext(store=self.store, settings=self.settings, run=run, cancel_event=event)
+        ctx = StoreRunContext(
+            store=self.store,
+            settings=self.settings,
+            run=run,
+            cancel_event=event,
+            worker_id=self.worker_id,
+            shutdown_event=shutdown_event,
+            closed_event=self.closed,
+        )
         stop_heartbeat = threading.Event()
         beat = threading.Thread(
             target=self._heartbeat_loop,
@@ -118,48 +121,101 @@ class Runner:
         try:
             self._execute(run, ctx)
         except RunCancelled:
-            self._cancel_leftover_tasks(run_id)
+            self.end_stopped(ctx)
         except Exception as exc:
-            log.exception("run %s failed", run_id)
-            self._fail_run(run_id, describe_error(exc))
+            if is_store_unavailable(exc):
+                log.warning("run %s: store outage outside a retried write", run_id)
+            else:
+                log.exception("run %s failed", run_id)
+            self.end_failed(ctx, describe_error(exc))
         finally:
             stop_heartbeat.set()
             beat.join(timeout=5)
 
     def _heartbeat_loop(self, ctx: StoreRunContext, stop: threading.Event) -> None:
+        # Survives anything: a dead heartbeat would let a sweeper fail a live run.
         while not stop.wait(self.settings.executor.heartbeat_seconds):
             try:
                 ctx.heartbeat()
             except Exception:
                 log.warning("heartbeat of run %s failed", ctx.run_id, exc_info=True)
 
+    def _load_or_plan(
+        self, workflow: Workflow, ctx: StoreRunContext
+    ) -> tuple[list[TaskSpec], dict[str, WorkflowTask]]:
+        """The run's tasks: those stored by an earlier worker (a resume), else a new plan."""
+
+        def stored(s: Session) -> list[WorkflowTask]:
+            rows = list(
+                s.scalars(
+                    select(WorkflowTask)
+                    .where(WorkflowTask.run_id == ctx.run_id)
+                    .order_by(WorkflowTask.position)
+                ).all()
+            )
+            for row in rows:
+                s.expunge(row)
+            return rows
+
+        tasks = ctx.owned_write("reading tasks", stored)
+        if not tasks:
+            specs = self._plan(workflow, ctx)
+
+            def add(s: Session) -> list[WorkflowTask]:
+                db_run = runs_q.get_run_unscoped(s, ctx.run_id)
+                if not db_run.tasks:  # a retried commit may have gone through already
+                    for position, spec in enumerate(specs):
+                        runs_q.add_task(
+                            s,
+                            db_run,
+                            position=position,
+                            name=spec.name,
+                            task_type=spec.task_type,
+                            asset_fqn=spec.asset_fqn,
+                            params=spec.params,
+                            depends_on=spec.depends_on,
+                        )
+                    db_run.progress_total = len(specs)
+                    s.flush()
+                return stored(s)
+
+            tasks = ctx.owned_write("recording the plan", add)
+        else:
+            log.info("run %s resumes: %d tasks stored", ctx.run_id, len(tasks))
+        specs = [
+            TaskSpec(t.name, t.task_type, t.asset_fqn, dict(t.params or {}), list(t.depends_on))
+            for t in tasks
+        ]
+        return specs, {t.name: t for t in tasks}
+
+    def _plan(self, workflow: Workflow, ctx: StoreRunContext) -> list[TaskSpec]:
+        while True:
+            try:
+                specs = workflow.plan(ctx)
+            except Exception as exc:
+                if not is_store_unavailable(exc):
+                    raise
+                ctx.wait_for_store()  # planning read the store during an outage: plan again
+                continue
+            names = [s.name for s in specs]
+            if len(set(names)) != len(names):
+                raise ValueError(f"{ctx.workflow_type} planned two tasks with the same name")
+            return specs
+
     def _execute(self, run: WorkflowRun, ctx: StoreRunContext) -> None:
         workflow = get_workflow(run.workflow_type)
-        specs = workflow.plan(ctx)
-        names = [s.name for s in specs]
-        if len(set(names)) != len(names):
-            raise ValueError(f"{run.workflow_type} planned two tasks with the same name")
-        with self.store.session() as s:
-            db_run = runs_q.get_run_unscoped(s, run.id)
-            for position, spec in enumerate(specs):
-                runs_q.add_task(
-                    s,
-                    db_run,
-                    position=position,
-                    name=spec.name,
-                    task_type=spec.task_type,
-                    asset_fqn=spec.asset_fqn,
-                    params=spec.params,
-                    depends_on=spec.depends_on,
-                )
-            db_run.progress_total = len(specs)
+        specs, stored = self._load_or_plan(workflow, ctx)
         ctx.check_cancelled()
         by_name = {spec.name: spec for spec in specs}
         done_count = [0]
         count_lock = threading.Lock()
 
         def run_node(name: str) -> bool:
-            ok = self._run_task(workflow, ctx, by_name[name])
+            task = stored[name]
+            if task.status in TERMINAL_TASK_VALUES:  # done by an earlier worker: keep its result
+                ok = task.status == TaskStatus.COMPLETED.value
+            else:
+                ok = self._run_task(workflow, ctx, by_name[name], task.attempt)
             with count_lock:
                 done_count[0] += 1
                 finished = done_count[0]
@@ -167,8 +223,10 @@ class Runner:
             return ok
 
         def skip(name: str) -> None:
+            if ctx.cancelled:  # stopping: the task stays open, for a resume or the clean-up
+                return
             self._set_task(
-                run.id,
+                ctx,
                 name,
                 TaskStatus.SKIPPED,
                 error_message="skipped: a task it depends on did not complete",
@@ -192,12 +250,12 @@ class Runner:
         )
         if ctx.cancelled or any(o is NodeOutcome.NOT_RUN for o in outcome.values()):
             raise RunCancelled(f"run {run.id} was cancelled")
-        self._finish(workflow, ctx, run.id)
+        self._finish(workflow, ctx)
 
-    def _finish(self, workflow: Workflow, ctx: StoreRunContext, run_id: uuid.UUID) -> None:
-        with self.store.session() as s:
-            run = runs_q.get_run_unscoped(s, run_id)
-            tasks = list(run.tasks)
+    def _finish(self, workflow: Workflow, ctx: StoreRunContext) -> None:
+        tasks = ctx.owned_write(
+            "reading results", lambda s: list(runs_q.get_run_unscoped(s, ctx.run_id).tasks)
+        )
         results = [
             TaskResult(t.name, t.task_type, t.asset_fqn, t.status, t.output, t.error_message)
             for t in tasks
@@ -210,17 +268,18 @@ class Runner:
         if skipped:
             output["tasks_skipped"] = len(skipped)
         all_failed = bool(tasks) and len(failed) + len(skipped) == len(tasks)
-        with self.store.session() as s:
-            run = runs_q.get_run_unscoped(s, run_id)
+        error = None
+        if failed:
+            first = failed[0]
+            error = (
+                f"{len(failed)} of {len(tasks)} tasks failed; first: "
+                f"{first.name}: {first.error_message}"
+            )[:MAX_ERROR_LENGTH]
+        target = RunStatus.FAILED if all_failed else RunStatus.COMPLETED
+
+        def close(s: Session) -> None:
+            run = runs_q.get_run_unscoped(s, ctx.run_id)
             now = utcnow()
-            error = None
-            if failed:
-                first = failed[0]
-                error = (
-                    f"{len(failed)} of {len(tasks)} tasks failed; first: "
-                    f"{first.name}: {first.error_message}"
-                )[:MAX_ERROR_LENGTH]
-            target = RunStatus.FAILED if all_failed else RunStatus.COMPLETED
             try:
                 runs_q.transition_run(
                     s,
@@ -232,124 +291,17 @@ class Runner:
                     duration_seconds=_duration(run, now),
                 )
             except InvalidTransition:
-                raise RunCancelled(f"run {run_id} was cancelled while finishing") from None
+                raise RunCancelled(f"run {ctx.run_id} was cancelled while finishing") from None
             if target is RunStatus.COMPLETED:
                 requires = s.scalar(
                     select(WorkflowDefinition.requires_approval)
                     .join_from(WorkflowRun, WorkflowRun.configuration)
                     .join(WorkflowDefinition)
-                    .where(WorkflowRun.id == run_id)
+                    .where(WorkflowRun.id == ctx.run_id)
                 )
                 settle_completed_run(s, run, requires_approval=bool(requires))
 
-    # -- tasks ----------------------------------------------------------------------------
-
-    def _load_task(self, s: Any, run_id: uuid.UUID, name: str) -> WorkflowTask:
-        task = s.scalars(
-            select(WorkflowTask).where(WorkflowTask.run_id == run_id, WorkflowTask.name == name)
-        ).one()
-        return task  # type: ignore[no-any-return]
-
-    def _set_task(self, run_id: uuid.UUID, name: str, status: TaskStatus, **values: Any) -> None:
-        with self.store.session() as s:
-            task = self._load_task(s, run_id, name)
-            now = utcnow()
-            if status in (
-                TaskStatus.COMPLETED,
-                TaskStatus.FAILED,
-                TaskStatus.CANCELLED,
-                TaskStatus.SKIPPED,
-            ):
-                values.setdefault("completed_at", now)
-                if task.started_at is not None:
-                    values.setdefault("duration_seconds", (now - task.started_at).total_seconds())
-            runs_q.transition_task(s, task, status, **values)
-
-    def _run_task(self, workflow: Workflow, ctx: StoreRunContext, spec: TaskSpec) -> bool:
-        max_attempts = int(ctx.config.get("max_attempts") or self.settings.executor.max_attempts)
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                ctx.check_cancelled()
-            except RunCancelled:
-                self._set_task(ctx.run_id, spec.name, TaskStatus.CANCELLED)
-                return False
-            with self.store.session() as s:
-                task = self._load_task(s, ctx.run_id, spec.name)
-                runs_q.transition_task(
-                    s,
-                    task,
-                    TaskStatus.RUNNING,
-                    attempt=attempt,
-                    started_at=task.started_at or utcnow(),
-                    error_message=None,
-                )
-            try:
-                output = workflow.run_task(ctx, spec)
-            except RunCancelled:
-                self._set_task(
-                    ctx.run_id, spec.name, TaskStatus.CANCELLED, error_message="cancelled"
-                )
-                return False
-            except Exception as exc:
-                message = describe_error(exc)
-                code = exc.code if isinstance(exc, DatareadyError) else "TASK_FAILED"
-                if is_transient(exc) and attempt < max_attempts:
-                    log.info(
-                        "task %s attempt %d failed transiently: %s", spec.name, attempt, message
-                    )
-                    self._set_task_pending_retry(ctx.run_id, spec.name, attempt, message, code)
-                    try:
-                        ctx.sleep(self._backoff(attempt))
-                    except RunCancelled:
-                        self._set_task(ctx.run_id, spec.name, TaskStatus.CANCELLED)
-                        return False
-                    continue
-                if not isinstance(exc, DatareadyError):
-                    log.error("task %s failed:\n%s", spec.name, traceback.format_exc())
-                if is_transient(exc):
-                    message = f"{message} (gave up after {attempt} attempts)"
-                self._set_task(
-                    ctx.run_id, spec.name, TaskStatus.FAILED, error_message=message, error_code=code
-                )
-                return False
-            self._set_task(ctx.run_id, spec.name, TaskStatus.COMPLETED, output=output or {})
-            return True
-
-    def _set_task_pending_retry(
-        self, run_id: uuid.UUID, name: str, attempt: int, message: str, code: str
-    ) -> None:
-        with self.store.session() as s:
-            task = self._load_task(s, run_id, name)
-            runs_q.transition_task(
-                s,
-                task,
-                TaskStatus.PENDING,
-                error_message=f"attempt {attempt} failed, retrying: {message}"[:MAX_ERROR_LENGTH],
-                error_code=code,
-            )
-
-    def _backoff(self, attempt: int) -> float:
-        ex = self.settings.executor
-        return float(min(ex.backoff_max_seconds, ex.backoff_seconds * (2 ** (attempt - 1))))
-
-    def _cancel_leftover_tasks(self, run_id: uuid.UUID) -> None:
-        with self.store.session() as s:
-            run = self._stored_run(s, run_id)
-            if run is None:
-                return
-            now = utcnow()
-            runs_q.close_open_tasks(s, run, now)
-            if run.status == RunStatus.RUNNING.value:  # stopped for another reason
-                runs_q.transition_run(
-                    s,
-                    run,
-                    RunStatus.CANCELLED,
-                    cancelled_at=now,
-                    completed_at=now,
-                    duration_seconds=_duration(run, now),
-                )
+        ctx.owned_write("finishing", close)
 
 
 def _duration(run: WorkflowRun, now: Any) -> float | None:

@@ -105,6 +105,9 @@ def cancel_run(
             )
         now = utcnow()
         duration = (now - run.started_at).total_seconds() if run.started_at else None
+        if run.status == RunStatus.PENDING.value and run.tasks:
+            # handed back at a shutdown: no runner will close its tasks
+            runs_q.close_open_tasks(session, run, now)
         try:
             return runs_q.transition_run(
                 session,

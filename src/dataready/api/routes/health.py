@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from dataready import __version__
 from dataready.api.schemas.common import json_response
+from dataready.errors import ServiceUnavailable
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("dataready.api")
@@ -52,7 +53,9 @@ async def health(request: Request) -> Response:
     else:
         ok = last[1]
     if not ok:
-        return json_response(
+        response = json_response(
             HealthRead(status="degraded", store="unreachable", version=__version__), 503
         )
+        response.headers["Retry-After"] = str(ServiceUnavailable.retry_after_seconds)
+        return response
     return json_response(HealthRead(status="ok", store="ok", version=__version__))
