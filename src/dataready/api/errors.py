@@ -195,9 +195,10 @@ STORE_ERRORS: tuple[type[Exception], ...] = (
 
 async def store_unavailable_handler(request: Request, exc: Exception) -> Response:
     """A store that cannot be reached answers 503 with ``Retry-After``, never 500."""
-    if isinstance(exc, ServiceUnavailable):
-        return unavailable_response(request.scope, exc)
     rid = request_id_of(request.scope)
+    if isinstance(exc, ServiceUnavailable):
+        log.warning("%s [request %s]: %s", exc.code, rid, exc.message)
+        return unavailable_response(request.scope, exc)
     if not is_store_unavailable(exc):  # a deadlock, a cancelled statement: a real 500
         log.error("store error [request %s]", rid, exc_info=exc)
         return envelope_response(

@@ -94,10 +94,9 @@ def cancel_run(
         )
     now = utcnow()
     duration = (now - run.started_at).total_seconds() if run.started_at else None
-    if run.status == RunStatus.PENDING.value and run.tasks:
-        # handed back at a shutdown: no runner will close its tasks
-        runs_q.close_open_tasks(session, run, now)
-    return runs_q.transition_run(
+    was_pending = run.status == RunStatus.PENDING.value
+    # the run row first, then its tasks: the order every writer of a run keeps (no deadlock)
+    runs_q.transition_run(
         session,
         run,
         RunStatus.CANCELLED,
@@ -106,3 +105,6 @@ def cancel_run(
         duration_seconds=duration,
         error_message="cancelled by " + principal.client_id,
     )
+    if was_pending and run.tasks:  # handed back at a shutdown: no runner closes its tasks
+        runs_q.close_open_tasks(session, run, now)
+    return run
