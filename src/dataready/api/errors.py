@@ -212,9 +212,13 @@ async def store_unavailable_handler(request: Request, exc: Exception) -> Respons
     return unavailable_response(request.scope, store_unavailable_error(exc))
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(DatareadyError, dataready_error_handler)
+def install_store_unavailable_handlers(app: FastAPI) -> None:
     for store_error in (*STORE_ERRORS, ServiceUnavailable):
         app.add_exception_handler(store_error, store_unavailable_handler)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DatareadyError, dataready_error_handler)
+    install_store_unavailable_handlers(app)
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)
