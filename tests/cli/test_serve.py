@@ -237,6 +237,7 @@ def test_sigterm_hands_the_run_back_within_the_grace_and_another_engine_resumes_
     finally:
         took = _sigterm(proc)
     # The grace is for the runs; a few seconds more for uvicorn and the interpreter.
+    print(f"\n`dataready serve` stopped {took:.2f}s after SIGTERM (grace {GRACE}s)")
     assert took < GRACE + 5, f"the server took {took:.1f}s to stop (grace {GRACE}s)"
 
     engine = _store_engine(tmp_path, site, monkeypatch)
@@ -286,6 +287,7 @@ def test_sigterm_on_dataready_run_fails_the_run_with_a_message(
         _wait_journal(journal, proc, "hold")
     finally:
         took = _sigterm(proc)
+    print(f"\n`dataready run` stopped {took:.2f}s after SIGTERM (grace {GRACE}s)")
     assert took < GRACE + 5, f"`dataready run` took {took:.1f}s to stop (grace {GRACE}s)"
     assert proc.returncode == -signal.SIGTERM
 

@@ -285,9 +285,10 @@ STORE_ERRORS: tuple[type[Exception], ...] = (
 
 async def store_unavailable_handler(request: Request, exc: Exception) -> Response:
     """A store that cannot be reached answers 503 with ``Retry-After``, never 500."""
-    if isinstance(exc, ServiceUnavailable):
-        return unavailable_response(request.scope, exc)
     rid = request_id_of(request.scope)
+    if isinstance(exc, ServiceUnavailable):
+        log.warning("%s [request %s]: %s", exc.code, rid, exc.message)
+        return unavailable_response(request.scope, exc)
     if not is_store_unavailable(exc):  # a deadlock, a cancelled statement: a real 500
         log.error("store error [request %s]", rid, exc_info=exc)
         return envelope_response(
@@ -301,10 +302,14 @@ async def store_unavailable_handler(request: Request, exc: Exception) -> Respons
     return unavailable_response(request.scope, store_unavailable_error(exc))
 
 
+def install_store_unavailable_handlers(app: FastAPI) -> None:
+    for store_error in (*STORE_ERRORS, ServiceUnavailable):
+        app.add_exception_handler(store_error, store_unavailable_handler)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DatareadyError, dataready_error_handler)
     app.add_exception_handler(IntegrityError, integrity_error_handler)
-    for store_error in (*STORE_ERRORS, ServiceUnavailable):
-        app.add_exception_handler(store_error, store_unavailable_handler)
+    install_store_unavailable_handlers(app)
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)

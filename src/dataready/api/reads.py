@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 import psycopg
-from psycopg_pool import PoolTimeout
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import Engine, Text, bindparam, cast, select
 
 from dataready.api.schemas.runs import RunRead
@@ -161,8 +161,6 @@ class AsyncRunReader:
     def __init__(
         self, engine: Engine, max_size: int = 8, *, connect_timeout_seconds: float = 10.0
     ) -> None:
-        from psycopg_pool import AsyncConnectionPool
-
         conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._sql = str(_RUN_DOCUMENT.compile(dialect=engine.dialect))
         self._version_sql = str(_RUN_VERSION.compile(dialect=engine.dialect))

@@ -95,7 +95,8 @@ class Engine:
             own_active=self.executor.running_ids,
             pending_before=utcnow() - timedelta(seconds=every),
         )
-        self.recovered.extend(result.failed)
+        # bounded: a long-lived server must not keep every id it ever swept
+        self.recovered = [*self.recovered, *result.failed][-1000:]
         self._submit_found(result.pending)
 
     def _submit_found(self, run_ids: list[uuid.UUID]) -> None:

@@ -80,6 +80,15 @@ def get_workflow(workflow_type: str) -> Workflow:
     return factory()
 
 
+def is_implemented(workflow_type: str) -> bool:
+    """Whether this process can run ``workflow_type`` (built in, registered or a plugin)."""
+    try:
+        get_workflow(workflow_type)
+    except UnknownName:
+        return False
+    return True
+
+
 def registered_types() -> list[str]:
     _load_builtins()
     return sorted(_REGISTRY)

@@ -41,7 +41,7 @@ from dataready.workflows.attempts import (
 from dataready.workflows.base import TaskResult, TaskSpec, Workflow
 from dataready.workflows.context import StoreRunContext
 from dataready.workflows.dag import Node, NodeOutcome, run_dag
-from dataready.workflows.registry import get_workflow
+from dataready.workflows.registry import get_workflow, is_implemented
 from dataready.workflows.stopping import RunEndings
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,11 @@ class Runner(TaskAttempts, RunEndings):
             with self.store.session() as s:
                 run = s.get(WorkflowRun, run_id)
                 if run is None or run.status != RunStatus.PENDING.value:
+                    return None
+                if not is_implemented(run.workflow_type):
+                    # Another process (the one that created the run) has the plugin: a sweep
+                    # here must not claim the run only to fail it.
+                    log.debug("run %s: type %s not installed here", run_id, run.workflow_type)
                     return None
                 if not runs_q.claim_run(s, run, self.worker_id):
                     return None

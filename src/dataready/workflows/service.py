@@ -105,11 +105,10 @@ def cancel_run(
             )
         now = utcnow()
         duration = (now - run.started_at).total_seconds() if run.started_at else None
-        if run.status == RunStatus.PENDING.value and run.tasks:
-            # handed back at a shutdown: no runner will close its tasks
-            runs_q.close_open_tasks(session, run, now)
+        was_pending = run.status == RunStatus.PENDING.value
         try:
-            return runs_q.transition_run(
+            # the run row first, then its tasks: the order every writer of a run keeps
+            runs_q.transition_run(
                 session,
                 run,
                 RunStatus.CANCELLED,
@@ -122,4 +121,8 @@ def cancel_run(
             if attempt == _CANCEL_ATTEMPTS - 1:
                 raise
             session.refresh(run)
+            continue
+        if was_pending and run.tasks:  # handed back at a shutdown: no runner closes its tasks
+            runs_q.close_open_tasks(session, run, now)
+        return run
     raise InvalidTransition(f"run {run_id} kept changing state; try again", run_id=str(run_id))
