@@ -7,9 +7,12 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from dataready.domain.enums import RunStatus
 from dataready.domain.fqn import FQN
@@ -21,6 +24,7 @@ from dataready.store.db import Store
 from dataready.store.orm import WorkflowRun
 from dataready.store.types import utcnow
 from dataready.workflows.base import RunContext
+from dataready.workflows.cancel import CancelWatcher, result_session
 
 
 class StoreRunContext(RunContext):
@@ -47,6 +51,9 @@ class StoreRunContext(RunContext):
         self._cancel_event = cancel_event
         self._last_check = 0.0
         self._lock = threading.Lock()
+        self._watcher = CancelWatcher(
+            store=store, run_id=run.id, event=cancel_event, interval=self.CHECK_INTERVAL
+        )
 
     @property
     def cancelled(self) -> bool:
@@ -81,8 +88,14 @@ class StoreRunContext(RunContext):
     def progress(self, message: str | None = None) -> None:
         self.check_cancelled()
 
+    def cancel_scope(self, callback: Callable[[], None]) -> AbstractContextManager[None]:
+        return self._watcher.scope(callback)
+
+    def result_session(self) -> AbstractContextManager[Session]:
+        return result_session(self.store, self.run_id, self._cancel_event)
+
     def propose(self, kind: str, asset_fqn: str | None, payload: dict[str, Any]) -> None:
-        with self.store.session() as s:
+        with self.result_session() as s:
             run = s.get(WorkflowRun, self.run_id)
             assert run is not None
             approvals_q.add_proposal(s, run, kind=kind, asset_fqn=asset_fqn, payload=payload)

@@ -4,6 +4,8 @@ Targets a schema (one task per catalogued table, run in parallel within the per-
 query limit) or one table.  Each task calls :func:`profile_table` — one aggregate statement
 plus one streamed sample pass, whatever the column count — and stores the profile with its
 run id and time.  A table that times out or vanished fails its own task; the run goes on.
+A cancel of the run stops the table's statement on the source, and a cancelled run stores
+no profile.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataready.errors import ValidationFailed
 from dataready.store import profiles as profiles_q
 from dataready.workflows.base import RunContext, TaskSpec, Workflow
 from dataready.workflows.profiler import ProfileOptions, profile_table
-from dataready.workflows.sources import open_service, service_slot
+from dataready.workflows.sources import service_slot, source_connection
 from dataready.workflows.targets import plan_tables
 
 _OPTION_NAMES = {f.name for f in fields(ProfileOptions)}
@@ -35,8 +37,7 @@ def profile_one(ctx: RunContext, table_fqn: str, options: ProfileOptions) -> dic
     """Profile one catalogued table, store the profile, and return it as a dict."""
     fqn = FQN.parse(table_fqn)
     assert fqn.database is not None and fqn.schema is not None and fqn.table is not None
-    connector, _ = open_service(ctx, fqn.service)
-    with service_slot(ctx, fqn.service), connector:
+    with service_slot(ctx, fqn.service), source_connection(ctx, fqn.service) as (connector, _):
         profile = profile_table(
             connector,
             fqn.database,
@@ -46,7 +47,7 @@ def profile_one(ctx: RunContext, table_fqn: str, options: ProfileOptions) -> dic
             check_cancelled=ctx.check_cancelled,
         )
     doc = profile.to_dict()
-    with ctx.store.session() as s:
+    with ctx.result_session() as s:  # never a profile of a cancelled run
         profiles_q.add_profile(s, ctx.tenant, table_fqn=table_fqn, run_id=ctx.run_id, profile=doc)
     return doc
 
