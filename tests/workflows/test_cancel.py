@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +38,7 @@ from tests.workflows.conftest import (
 
 from dataready.connectors.config import ConnectionConfig
 from dataready.domain.enums import RunStatus, TaskStatus
-from dataready.errors import NotFound, RunCancelled
+from dataready.errors import ConnectionFailed, NotFound, RunCancelled
 from dataready.sample import generate_sample
 from dataready.store import assets as assets_q
 from dataready.store import configurations as configs_q
@@ -48,6 +49,7 @@ from dataready.store import services as services_q
 from dataready.store.crypto import CredentialCipher
 from dataready.store.orm import Asset, Profile, Proposal
 from dataready.store.types import utcnow
+from dataready.workflows.cancel import CancelWatcher
 from dataready.workflows.context import StoreRunContext
 from dataready.workflows.engine import Engine
 from dataready.workflows.registry import get_workflow
@@ -268,3 +270,64 @@ def test_a_cancel_waits_for_a_result_being_written(engine: Engine) -> None:
     with pytest.raises(RunCancelled), ctx.result_session():
         pytest.fail("a cancelled run must not open a result transaction")
     assert event.is_set()
+
+
+# -- the watcher ------------------------------------------------------------------------
+
+
+def _watcher(engine: Engine, interval: float = 0.05) -> tuple[CancelWatcher, uuid.UUID]:
+    ctx, event = _running_context(engine, "profiling", "svc.db.s.t")
+    return CancelWatcher(store=engine.store, run_id=ctx.run_id, event=event, interval=interval), (
+        ctx.run_id
+    )
+
+
+def test_the_watcher_calls_again_for_a_statement_started_after_the_cancel(
+    engine: Engine,
+) -> None:
+    """A statement may start between the task's last check and the first call: the
+    callback is called at every tick while it stays registered."""
+    watcher, run_id = _watcher(engine)
+    calls: list[float] = []
+    twice = threading.Event()
+
+    def callback() -> None:
+        calls.append(time.monotonic())
+        if len(calls) >= 2:
+            twice.set()
+
+    with watcher.scope(callback):
+        _cancel_in_store(engine, run_id)  # another process: seen by polling the store
+        assert twice.wait(10), calls
+
+
+def test_a_failing_callback_does_not_stop_the_others(engine: Engine) -> None:
+    watcher, _ = _watcher(engine)
+    reached = threading.Event()
+
+    def broken() -> None:
+        raise RuntimeError("the source is unreachable")
+
+    with watcher.scope(broken), watcher.scope(reached.set):
+        watcher._event.set()  # the local executor's signal
+        assert reached.wait(10)
+
+
+def test_an_error_after_the_cancel_is_raised_as_cancelled(engine: Engine) -> None:
+    """A statement stopped by the callback fails its own way (a timeout, a lost
+    connection): the task sees ``RunCancelled``, so the runner neither fails nor retries it."""
+    watcher, run_id = _watcher(engine)
+    stopped = threading.Event()
+    with pytest.raises(RunCancelled) as info, watcher.scope(stopped.set):
+        _cancel_in_store(engine, run_id)
+        assert stopped.wait(10)
+        raise ConnectionFailed("the connection to the source was lost")
+    assert isinstance(info.value.__cause__, ConnectionFailed)
+    with pytest.raises(RunCancelled), watcher.scope(stopped.set):  # a cancelled run's scope
+        pytest.fail("a scope of a cancelled run must not be entered")
+
+
+def test_an_error_without_a_cancel_is_left_alone(engine: Engine) -> None:
+    watcher, _ = _watcher(engine)
+    with pytest.raises(ConnectionFailed), watcher.scope(lambda: None):
+        raise ConnectionFailed("the connection to the source was lost")

@@ -375,7 +375,7 @@ class Connector(ABC):
 
     def _cancelled_error(self) -> RunCancelled:
         return RunCancelled(
-            f"the statement on {self.target} was cancelled because its run was cancelled",
+            f"the statement on {self.target} was cancelled; its result was not kept",
             target=self.target,
         )
 

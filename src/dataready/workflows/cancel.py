@@ -81,11 +81,13 @@ class CancelWatcher:
     def scope(self, callback: CancelCallback) -> Iterator[None]:
         """While inside, ``callback`` is called (on the watcher's thread) if the run is cancelled.
 
-        An error of the work inside that follows the cancel (a statement the callback
-        stopped fails its own way) is raised as ``RunCancelled``.
+        It is called again at every tick while inside, so it must be idempotent and cheap
+        when there is nothing to stop (as ``Connector.cancel`` is).
 
         Raises:
-            RunCancelled: the run was cancelled before or while inside.
+            RunCancelled: the run was cancelled before the scope was entered, or the work
+                inside failed after the cancel (a statement the callback stopped fails its
+                own way: a timeout, a lost connection).
         """
         if self._event.is_set():
             raise cancelled_error(self._run_id)
@@ -113,14 +115,12 @@ class CancelWatcher:
                 self._thread.start()
         return key
 
-    def _registered(self) -> list[CancelCallback]:
-        with self._lock:
-            if not self._callbacks:
-                self._thread = None  # under the lock: a new scope starts a new thread
-            return list(self._callbacks.values())
-
     def _watch(self) -> None:
-        while self._registered():
+        while True:
+            with self._lock:
+                if not self._callbacks:
+                    self._thread = None  # under the lock: the next scope starts a new thread
+                    return
             if not self._event.is_set():
                 # The local signal wakes the wait at once; the store is read once per tick.
                 if not self._event.wait(self._interval) and self._still_running():
@@ -132,7 +132,9 @@ class CancelWatcher:
                 self._changed.wait_for(lambda: not self._callbacks, timeout=self._interval)
 
     def _fire(self) -> None:
-        for callback in self._registered():
+        with self._lock:
+            callbacks = list(self._callbacks.values())
+        for callback in callbacks:
             try:
                 callback()
             except Exception:  # a callback must not stop the others (cancel() never raises)
