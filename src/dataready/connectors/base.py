@@ -12,13 +12,19 @@ Every connector is read-only: it opens the source with the engine's read-only sw
 :meth:`Connector.execute` accepts only reading statements. Every driver exception is turned
 into the dataready error tree (``ConnectorError`` and subclasses) at the connector's edge,
 with messages that never contain the password.
+
+:meth:`Connector.cancel` stops the statement in flight from another thread (a run's cancel
+watcher calls it); the thread that ran the statement gets ``RunCancelled``.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, ClassVar, Self
 
@@ -33,7 +39,13 @@ from dataready.connectors.models import (
     UniqueConstraintInfo,
     VerifyResult,
 )
-from dataready.errors import NotFound, SourceNotAllowed, ValidationFailed
+from dataready.errors import (
+    DatareadyError,
+    NotFound,
+    RunCancelled,
+    SourceNotAllowed,
+    ValidationFailed,
+)
 from dataready.settings import SourceSettings
 from dataready.sql.guard import check_read_statement
 from dataready.sql.quoting import quote_identifier
@@ -45,6 +57,8 @@ DEFAULT_MAX_ROWS = 10_000
 DEFAULT_BATCH_ROWS = 10_000
 
 Row = tuple[Any, ...]
+
+log = logging.getLogger(__name__)
 
 
 class Connector(ABC):
@@ -88,6 +102,12 @@ class Connector(ABC):
             )
         self.config = config
         self.settings = settings or SourceSettings()
+        # Cancellation state, shared with the thread that calls cancel(): the handles of the
+        # statements in flight (what _interrupt stops) and whether cancel() reached them.
+        self._cancel_lock = threading.Lock()
+        self._in_flight: list[Any] = []
+        self._cancel_requested = False
+        self._interrupted = False
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.target}>"
@@ -320,6 +340,70 @@ class Connector(ABC):
             elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
             user=getattr(self.config, "user", None),
         )
+
+    # -- cancellation ---------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Stop the statement in flight now; called from another thread than the one running it.
+
+        The thread running the statement (or reading a stream) gets ``RunCancelled``; a
+        statement cancel() reached never returns its result, even when the engine let it
+        finish. Thread-safe and idempotent; a no-op when no statement runs (the next statement
+        is not affected); never raises: a failure to reach the source is logged, and a later
+        call tries again. The connector stays usable afterwards (an engine whose connection
+        is left in an unknown state drops it and reconnects on the next call).
+        """
+        with self._cancel_lock:
+            if not self._in_flight or self._interrupted:
+                return
+            self._cancel_requested = self._interrupted = True
+            handles = list(self._in_flight)
+        reached = True
+        for handle in handles:
+            try:
+                self._interrupt(handle)
+            except Exception:  # cancel() never raises: it runs on a watcher's thread
+                reached = False
+                log.warning("could not cancel the statement on %s", self.target, exc_info=True)
+        if not reached:
+            with self._cancel_lock:
+                self._interrupted = False
+
+    def _interrupt(self, handle: Any) -> None:  # noqa: B027 - optional hook
+        """Stop the statement running on ``handle``; called from another thread.
+
+        ``handle`` is what the engine passed to :meth:`_cancellable`. The default stops
+        nothing on the server: the statement runs to its end (or its timeout), a stream stops
+        at its next batch, and the result is dropped.
+        """
+
+    @contextmanager
+    def _cancellable(self, handle: Any) -> Iterator[None]:
+        """Mark a statement (or an open stream) on ``handle`` as in flight for :meth:`cancel`."""
+        with self._cancel_lock:
+            if not self._in_flight:  # a new statement: an earlier cancel is not carried over
+                self._cancel_requested = self._interrupted = False
+            self._in_flight.append(handle)
+        try:
+            yield
+        finally:
+            with self._cancel_lock:
+                self._in_flight.remove(handle)
+
+    def _check_cancelled(self) -> None:
+        """Raise ``RunCancelled`` when cancel() reached the current statement."""
+        if self._cancel_requested:
+            raise self._cancelled_error()
+
+    def _cancelled_error(self) -> RunCancelled:
+        return RunCancelled(
+            f"the statement on {self.target} was cancelled; its result was not kept",
+            target=self.target,
+        )
+
+    def _failure(self, error: DatareadyError) -> DatareadyError:
+        """``error``, or ``RunCancelled`` when the statement failed because it was cancelled."""
+        return self._cancelled_error() if self._cancel_requested else error
 
     # -- helpers for subclasses -----------------------------------------------------------
 

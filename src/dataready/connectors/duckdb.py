@@ -164,12 +164,14 @@ class DuckDBConnector(Connector):
             try:
                 if len(conn.extract_statements(sql)) != 1:
                     raise QueryFailed("the SQL text holds several statements: send one per call")
-                timer.start()
-                cursor = conn.execute(sql, params)
-                columns = tuple(d[0] for d in cursor.description or ())
-                rows = cursor.fetchmany(max_rows + 1) if cursor.description else []
+                with self._cancellable(conn):
+                    timer.start()
+                    cursor = conn.execute(sql, params)
+                    columns = tuple(d[0] for d in cursor.description or ())
+                    rows = cursor.fetchmany(max_rows + 1) if cursor.description else []
+                    self._check_cancelled()
             except duckdb.Error as exc:
-                raise self._translate(exc, timed_out=fired.is_set()) from None
+                raise self._failure(self._translate(exc, timed_out=fired.is_set())) from None
             finally:
                 timer.cancel()
         return QueryResult(columns, rows[:max_rows], truncated=len(rows) > max_rows)
@@ -208,14 +210,25 @@ class DuckDBConnector(Connector):
             try:
                 if len(conn.extract_statements(sql)) != 1:
                     raise QueryFailed("the SQL text holds several statements: send one per call")
-                _timed(cursor.execute, sql, params)
-                while cursor.description and (rows := _timed(cursor.fetchmany, batch_size)):
-                    yield rows
+                with self._cancellable(cursor):
+                    _timed(cursor.execute, sql, params)
+                    while cursor.description:
+                        self._check_cancelled()
+                        rows = _timed(cursor.fetchmany, batch_size)
+                        self._check_cancelled()
+                        if not rows:
+                            break
+                        yield rows
             except duckdb.Error as exc:
-                raise self._translate(exc, timed_out=fired.is_set()) from None
+                raise self._failure(self._translate(exc, timed_out=fired.is_set())) from None
             finally:
                 with contextlib.suppress(duckdb.Error):
                     cursor.close()
+
+    def _interrupt(self, handle: Any) -> None:
+        # The connection (or the stream's cursor) the statement runs on; safe from any thread.
+        target: duckdb.DuckDBPyConnection = handle
+        target.interrupt()
 
     def _translate(self, exc: duckdb.Error, *, timed_out: bool) -> ConnectorError:
         message = str(exc)

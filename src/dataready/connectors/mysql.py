@@ -266,22 +266,25 @@ class MySQLConnector(Connector):
             assert conn is not None
             started = time.monotonic()
             try:
-                with conn.cursor() as begin:
-                    begin.execute("START TRANSACTION READ ONLY")
-                cursor = conn.cursor(pymysql.cursors.SSCursor)
-                cursor.execute(sql, params)
-                columns = tuple(d[0] for d in cursor.description or ())
-                rows = list(cursor.fetchmany(max_rows + 1)) if cursor.description else []
-                truncated = len(rows) > max_rows
-                if truncated:
-                    _abandon(cursor)
-                    self._drop()
-                else:
-                    cursor.close()
-                    with conn.cursor() as end:
-                        end.execute("ROLLBACK")
+                with self._cancellable(conn.thread_id()):
+                    with conn.cursor() as begin:
+                        begin.execute("START TRANSACTION READ ONLY")
+                    cursor = conn.cursor(pymysql.cursors.SSCursor)
+                    cursor.execute(sql, params)
+                    columns = tuple(d[0] for d in cursor.description or ())
+                    rows = list(cursor.fetchmany(max_rows + 1)) if cursor.description else []
+                    truncated = len(rows) > max_rows
+                    if truncated:
+                        _abandon(cursor)
+                        self._drop()
+                    else:
+                        cursor.close()
+                        with conn.cursor() as end:
+                            end.execute("ROLLBACK")
+                    # A killed SLEEP() returns 1 instead of failing: drop what it returned.
+                    self._check_cancelled()
             except pymysql.Error as exc:
-                raise self._translate(exc, time.monotonic() - started) from None
+                raise self._failure(self._translate(exc, time.monotonic() - started)) from None
         return QueryResult(columns, rows[:max_rows], truncated=truncated)
 
     def _stream(
@@ -302,19 +305,23 @@ class MySQLConnector(Connector):
             finished = False
             cursor: pymysql.cursors.SSCursor | None = None
             try:
-                with conn.cursor() as begin:
-                    begin.execute("START TRANSACTION READ ONLY")
-                cursor = conn.cursor(pymysql.cursors.SSCursor)
-                cursor.execute(sql, params)
-                while cursor.description and (rows := list(cursor.fetchmany(batch_size))):
-                    yield rows
-                finished = True
-                cursor.close()
-                with conn.cursor() as end:
-                    end.execute("ROLLBACK")
+                with self._cancellable(conn.thread_id()):
+                    with conn.cursor() as begin:
+                        begin.execute("START TRANSACTION READ ONLY")
+                    cursor = conn.cursor(pymysql.cursors.SSCursor)
+                    cursor.execute(sql, params)
+                    while cursor.description and (rows := list(cursor.fetchmany(batch_size))):
+                        self._check_cancelled()  # a killed read may end early, without error
+                        yield rows
+                        self._check_cancelled()
+                    self._check_cancelled()
+                    finished = True
+                    cursor.close()
+                    with conn.cursor() as end:
+                        end.execute("ROLLBACK")
             except pymysql.Error as exc:
                 finished = True
-                raise self._translate(exc, time.monotonic() - started) from None
+                raise self._failure(self._translate(exc, time.monotonic() - started)) from None
             finally:
                 if not finished:
                     # Left early: PyMySQL would read every remaining row to close the result;
@@ -322,6 +329,17 @@ class MySQLConnector(Connector):
                     if cursor is not None:
                         _abandon(cursor)
                     self._drop()
+
+    def _interrupt(self, handle: Any) -> None:
+        # KILL QUERY on a short-lived side connection (same login and TLS): the statement's
+        # own connection is busy reading. A user may always kill its own statements.
+        side = self._connect()
+        try:
+            with side.cursor() as cursor:
+                cursor.execute("KILL QUERY %s", (int(handle),))
+        finally:
+            with contextlib.suppress(pymysql.Error):
+                side.close()
 
     def _translate(self, exc: pymysql.Error, elapsed: float) -> ConnectorError:
         code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0

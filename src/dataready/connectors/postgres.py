@@ -217,7 +217,7 @@ class PostgresConnector(Connector):
             rows: list[tuple[Any, ...]] = []
             truncated = False
             try:
-                with conn.cursor() as cursor:
+                with self._cancellable(conn), conn.cursor() as cursor:
                     stream = cursor.stream(sql, params, size=max(1, min(max_rows + 1, 1000)))
                     try:
                         for row in stream:
@@ -230,9 +230,12 @@ class PostgresConnector(Connector):
                         if close is not None:
                             close()  # ends the stream: cancels what the server still sends
                     columns = tuple(d.name for d in cursor.description or ())
+                    self._check_cancelled()
                 conn.rollback()
             except psycopg.Error as exc:
-                raise self._translate(exc, conn) from None
+                raise self._failure(self._translate(exc, conn)) from None
+            finally:
+                self._end_transaction(conn)
         return QueryResult(columns, rows, truncated=truncated)
 
     def _stream(
@@ -249,20 +252,38 @@ class PostgresConnector(Connector):
             conn = self._conn_for(database)
             name = f"dataready_stream_{next(_CURSOR_IDS)}"
             try:
-                with conn.cursor(name=name) as cursor:
+                with self._cancellable(conn), conn.cursor(name=name) as cursor:
                     cursor.itersize = batch_size
                     cursor.execute(sql, params)
-                    while rows := cursor.fetchmany(batch_size):
+                    # Between batches the server runs nothing a cancel request could stop:
+                    # the flag ends the stream at its next batch instead.
+                    while True:
+                        self._check_cancelled()
+                        rows = cursor.fetchmany(batch_size)
+                        if not rows:
+                            break
+                        self._check_cancelled()
                         yield rows
                 conn.rollback()
             except psycopg.Error as exc:
-                raise self._translate(exc, conn) from None
+                raise self._failure(self._translate(exc, conn)) from None
             finally:
                 # Left early (break, close, an error in the caller): end the transaction,
                 # which closes the cursor on the server.
-                if not conn.closed and conn.info.transaction_status != _IDLE:
-                    with contextlib.suppress(psycopg.Error):
-                        conn.rollback()
+                self._end_transaction(conn)
+
+    @staticmethod
+    def _end_transaction(conn: psycopg.Connection[Any]) -> None:
+        """Roll back what a statement left open (it was cancelled, or left early)."""
+        if not conn.closed and conn.info.transaction_status != _IDLE:
+            with contextlib.suppress(psycopg.Error):
+                conn.rollback()
+
+    def _interrupt(self, handle: Any) -> None:
+        # A cancel request on its own connection (libpq's cancel API): never blocks on the
+        # connection the statement runs on, and bounded by the connect timeout.
+        conn: psycopg.Connection[Any] = handle
+        conn.cancel_safe(timeout=self.settings.connect_timeout_seconds)
 
     def _translate(self, exc: psycopg.Error, conn: psycopg.Connection[Any]) -> ConnectorError:
         message = scrub(str(exc), self._secret())

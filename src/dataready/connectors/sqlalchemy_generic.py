@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import threading
 from collections.abc import Generator, Sequence
 from typing import Any
@@ -59,6 +60,8 @@ from dataready.errors import ConnectorError
 from dataready.settings import SourceSettings
 from dataready.sql.sample import compile_sample_query
 from dataready.sql.types import type_family
+
+log = logging.getLogger(__name__)
 
 
 class SQLAlchemyConnector(Connector):
@@ -208,6 +211,26 @@ class SQLAlchemyConnector(Connector):
             pass
         if engine is not None:
             engine.dispose()
+
+    def cancel(self) -> None:
+        """Cancel through the DB-API connection: its ``cancel()`` (or SQLite's ``interrupt()``)
+        when the driver has one, else close it (the next call fails; reopen the connector).
+
+        A no-op when no statement runs: every statement runs in its own transaction, so
+        none is open between statements. Never raises.
+        """
+        conn = self._conn
+        try:
+            if conn is None or not conn.in_transaction():
+                return
+            raw = conn.connection.dbapi_connection
+            stop = getattr(raw, "cancel", None) or getattr(raw, "interrupt", None)
+            if callable(stop):
+                stop()
+            elif raw is not None:
+                raw.close()
+        except Exception:  # cancel() runs on a watcher's thread and never raises
+            log.warning("could not cancel the statement on %s", self.target, exc_info=True)
 
     def sample_sql(
         self,

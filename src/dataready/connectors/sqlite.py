@@ -122,14 +122,17 @@ class SQLiteConnector(Connector):
         self.open()
         assert self._conn is not None
         timeout = self.settings.statement_timeout_seconds
+        conn = self._conn
         self._deadline = time.monotonic() + timeout
         try:
-            cursor = self._conn.execute(sql, params if params is not None else ())
-            rows = cursor.fetchmany(max_rows + 1) if max_rows >= 0 else []
-            columns = tuple(d[0] for d in cursor.description or ())
-            cursor.close()
+            with self._cancellable(conn):
+                cursor = conn.execute(sql, params if params is not None else ())
+                rows = cursor.fetchmany(max_rows + 1) if max_rows >= 0 else []
+                columns = tuple(d[0] for d in cursor.description or ())
+                cursor.close()
+                self._check_cancelled()
         except sqlite3.Error as exc:
-            raise self._translate(exc) from None
+            raise self._failure(self._translate(exc)) from None
         finally:
             self._deadline = 0.0
         return QueryResult(columns, rows[:max_rows], truncated=len(rows) > max_rows)
@@ -147,24 +150,33 @@ class SQLiteConnector(Connector):
         self.open()
         assert self._conn is not None
         timeout = self.settings.statement_timeout_seconds
+        conn = self._conn
         cursor: sqlite3.Cursor | None = None
         try:
-            self._deadline = time.monotonic() + timeout
-            cursor = self._conn.execute(sql, params if params is not None else ())
-            while cursor.description is not None:
+            with self._cancellable(conn):
                 self._deadline = time.monotonic() + timeout
-                rows = cursor.fetchmany(batch_size)
-                self._deadline = 0.0
-                if not rows:
-                    break
-                yield rows
+                cursor = conn.execute(sql, params if params is not None else ())
+                while cursor.description is not None:
+                    self._check_cancelled()
+                    self._deadline = time.monotonic() + timeout
+                    rows = cursor.fetchmany(batch_size)
+                    self._deadline = 0.0
+                    self._check_cancelled()
+                    if not rows:
+                        break
+                    yield rows
         except sqlite3.Error as exc:
-            raise self._translate(exc) from None
+            raise self._failure(self._translate(exc)) from None
         finally:
             self._deadline = 0.0
             if cursor is not None:
                 with contextlib.suppress(sqlite3.Error):
                     cursor.close()
+
+    def _interrupt(self, handle: Any) -> None:
+        # sqlite3_interrupt is safe from any thread; the statement fails with "interrupted".
+        conn: sqlite3.Connection = handle
+        conn.interrupt()
 
     def _translate(self, exc: sqlite3.Error) -> ConnectorError:
         message = str(exc)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -16,6 +18,8 @@ from dataready.domain.fqn import FQN
 from dataready.domain.tenant import Tenant
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from dataready.settings import Settings
     from dataready.store.db import Store
 
@@ -69,7 +73,30 @@ class RunContext(ABC):
 
     @abstractmethod
     def propose(self, kind: str, asset_fqn: str | None, payload: dict[str, Any]) -> None:
-        """Record a result that is applied on approval (or at once when auto-saved)."""
+        """Record a result that is applied on approval (or at once when auto-saved).
+
+        Raises ``RunCancelled`` (and records nothing) once the run was cancelled.
+        """
+
+    @abstractmethod
+    def cancel_scope(self, callback: Callable[[], None]) -> AbstractContextManager[None]:
+        """While inside, ``callback`` is called from another thread as soon as the run is
+        cancelled (within a quarter of a second of a cancel written by any process).
+
+        Wrap the use of a source connector in it, ``with ctx.cancel_scope(connector.cancel):``,
+        so that a cancel stops the statement the task waits for. An error that follows the
+        cancel inside the scope is raised as ``RunCancelled``; entering a cancelled run's
+        scope raises ``RunCancelled``.
+        """
+
+    @abstractmethod
+    def result_session(self) -> AbstractContextManager[Session]:
+        """The store transaction a task writes its results in (profiles, assets, proposals).
+
+        It commits only while the run is ``running``: once the run was cancelled it raises
+        ``RunCancelled`` and nothing is written, and a cancel arriving meanwhile waits for
+        the commit.
+        """
 
 
 class Workflow(ABC):

@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import select, update
@@ -43,6 +43,7 @@ from dataready.store.orm import WorkflowRun
 from dataready.store.outage import OutageClock, is_store_unavailable, retry_store
 from dataready.store.types import utcnow
 from dataready.workflows.base import RunContext
+from dataready.workflows.cancel import CancelWatcher, result_session
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,9 @@ class StoreRunContext(RunContext):
         self._closed_event = closed_event or threading.Event()
         self._last_check = 0.0
         self._lock = threading.Lock()
+        self._watcher = CancelWatcher(
+            store=store, run_id=run.id, event=cancel_event, interval=self.CHECK_INTERVAL
+        )
 
     # -- why the run stops ------------------------------------------------------------------
 
@@ -238,8 +242,14 @@ class StoreRunContext(RunContext):
     def progress(self, message: str | None = None) -> None:
         self.check_cancelled()
 
+    def cancel_scope(self, callback: Callable[[], None]) -> AbstractContextManager[None]:
+        return self._watcher.scope(callback)
+
+    def result_session(self) -> AbstractContextManager[Session]:
+        return result_session(self.store, self.run_id, self._cancel_event)
+
     def propose(self, kind: str, asset_fqn: str | None, payload: dict[str, Any]) -> None:
-        with self.store.session() as s:
+        with self.result_session() as s:
             run = s.get(WorkflowRun, self.run_id)
             assert run is not None
             approvals_q.add_proposal(s, run, kind=kind, asset_fqn=asset_fqn, payload=payload)

@@ -24,7 +24,7 @@ from dataready.workflows.catalog_records import (
     schema_record,
     table_records,
 )
-from dataready.workflows.sources import open_service
+from dataready.workflows.sources import source_connection
 
 COUNTERS = ("tables", "views", "columns", "added", "changed", "removed", "unreadable")
 
@@ -95,8 +95,7 @@ class ServiceIngestion(Workflow):
         cfg = self._settings(ctx)
         db_filter = NameFilter.from_config(cfg, "databases")
         schema_filter = NameFilter.from_config(cfg, "schemas")
-        connector, service_id = open_service(ctx, target.service)
-        with connector:
+        with source_connection(ctx, target.service) as (connector, service_id):
             if target.database is not None:
                 if target.database not in connector.list_databases():
                     raise NotFound(
@@ -140,7 +139,7 @@ class ServiceIngestion(Workflow):
     ) -> None:
         """Record databases and schemas; mark the ones under the target that vanished."""
         service = target.service
-        with ctx.store.session() as s:
+        with ctx.result_session() as s:
             for database in databases:
                 records: list[AssetRecord] = [database_record(service, database)]
                 records += [schema_record(service, db, sc) for db, sc in plan if db == database]
@@ -182,8 +181,7 @@ class ServiceIngestion(Workflow):
         assert target is not None
         cfg = self._settings(ctx)
         database, schema = task.params["database"], task.params["schema"]
-        connector, service_id = open_service(ctx, target.service)
-        with connector:
+        with source_connection(ctx, target.service) as (connector, service_id):
             if schema not in connector.list_schemas(database):
                 raise TaskFailed(
                     f"schema {schema!r} no longer exists in {target.service}.{database}; it "
@@ -201,8 +199,7 @@ class ServiceIngestion(Workflow):
         records = [schema_record(target.service, database, schema)]
         for t in tables:
             records += table_records(target.service, database, schema, t)
-        ctx.check_cancelled()
-        with ctx.store.session() as s:
+        with ctx.result_session() as s:  # a cancelled run changes no catalogue entry
             counts = assets_q.sync_assets(
                 s,
                 ctx.tenant,

@@ -5,7 +5,8 @@ query limit) or one table.  Each task calls :func:`profile_table` — one aggreg
 plus one streamed sample pass, whatever the column count — and stores the profile with its
 run id and time, without the values of columns that are secrets (tagged ``PII.Secret``, or
 named or valued like one: :func:`~dataready.workflows.profile_access.storable_profile`).
-A table that times out or vanished fails its own task; the run goes on.
+A table that times out or vanished fails its own task; the run goes on. A cancel of the run
+stops the table's statement on the source, and a cancelled run stores no profile.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataready.store import profiles as profiles_q
 from dataready.workflows.base import RunContext, TaskSpec, Workflow
 from dataready.workflows.profile_access import storable_profile
 from dataready.workflows.profiler import ProfileOptions, profile_table
-from dataready.workflows.sources import open_service, service_slot
+from dataready.workflows.sources import service_slot, source_connection
 from dataready.workflows.targets import plan_tables
 
 _OPTION_NAMES = {f.name for f in fields(ProfileOptions)}
@@ -38,8 +39,7 @@ def profile_one(ctx: RunContext, table_fqn: str, options: ProfileOptions) -> dic
     """Profile one catalogued table, store the profile, and return it as a dict."""
     fqn = FQN.parse(table_fqn)
     assert fqn.database is not None and fqn.schema is not None and fqn.table is not None
-    connector, _ = open_service(ctx, fqn.service)
-    with service_slot(ctx, fqn.service), connector:
+    with service_slot(ctx, fqn.service), source_connection(ctx, fqn.service) as (connector, _):
         profile = profile_table(
             connector,
             fqn.database,
@@ -48,7 +48,7 @@ def profile_one(ctx: RunContext, table_fqn: str, options: ProfileOptions) -> dic
             options=options,
             check_cancelled=ctx.check_cancelled,
         )
-    with ctx.store.session() as s:
+    with ctx.result_session() as s:  # never a profile of a cancelled run
         # the tags are read in the transaction that stores the profile: a column tagged a
         # secret meanwhile loses its values here, or in the scrub of the tagging transaction
         doc = storable_profile(s, ctx.tenant, table_fqn, profile.to_dict())

@@ -1,4 +1,4 @@
-"""Opening a connector for a service named in a run's FQN."""
+"""Opening a connector for a service named in a run's FQN, stopped by the run's cancel."""
 
 from __future__ import annotations
 
@@ -24,6 +24,19 @@ def open_service(ctx: RunContext, service_name: str) -> tuple[Connector, uuid.UU
     # The policy again, at open: the settings may have changed since the service was saved.
     policy = SourcePolicy.from_settings(ctx.settings)
     return connect(config, ctx.settings.sources, policy=policy), service_id
+
+
+@contextmanager
+def source_connection(ctx: RunContext, service_name: str) -> Iterator[tuple[Connector, uuid.UUID]]:
+    """An open connector to ``service_name`` (and the service's id) whose statements the
+    run's cancel stops: the connector's ``cancel()`` is the run's cancel callback while open.
+
+    Raises:
+        RunCancelled: the run was cancelled (before, or while a statement ran).
+    """
+    connector, service_id = open_service(ctx, service_name)
+    with connector, ctx.cancel_scope(connector.cancel):
+        yield connector, service_id
 
 
 _SLOTS: dict[tuple[str, str, str], threading.BoundedSemaphore] = {}

@@ -23,7 +23,7 @@ from dataready.store import tags as tags_q
 from dataready.store.orm import Asset, Proposal, WorkflowRun
 from dataready.workflows.base import RunContext
 from dataready.workflows.profile_access import scrub_secret_values, secret_tag_tables
-from dataready.workflows.sources import open_service
+from dataready.workflows.sources import source_connection
 
 PROPOSAL_KIND = "machine-tags"
 
@@ -67,8 +67,7 @@ def read_sample(
     """
     fqn = tc.fqn
     assert fqn.database is not None and fqn.schema is not None and fqn.table is not None
-    connector, _ = open_service(ctx, fqn.service)
-    with connector:
+    with source_connection(ctx, fqn.service) as (connector, _):
         try:
             columns = connector.get_columns(fqn.database, fqn.schema, fqn.table)
         except NotFound:
