@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.cli.test_cli import env, invoke  # noqa: F401  (fixture)
 
+from dataready.connectors.policy import default_file_roots
 from dataready.sample import generate_sample
 from dataready.settings import get_settings
 
@@ -62,7 +63,9 @@ def test_profile_and_assets_show_mask_unless_asked(env: Path) -> None:  # noqa: 
 def test_demo_output_masks_personal_values(env: Path) -> None:  # noqa: F811
     code, out = invoke("demo", "--scale", "0.05")
     assert code == 0, out
-    sample = get_settings().data_dir / "sample.db"
+    settings = get_settings()
+    roots = settings.sources.file_roots or default_file_roots(settings)
+    sample = roots[0] / "sample.db"  # where the demo writes it: the first allowed file root
     emails = _column(sample, "customer", "email")
     assert "personal data found" in out and "***@" in out
     # the profile table truncates long values: look for any e-mail's first 12 characters
