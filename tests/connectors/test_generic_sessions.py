@@ -146,8 +146,12 @@ def test_the_engine_refuses_writes_sent_past_the_guard(real: SourceCase) -> None
 def test_the_statement_timeout_is_set_on_the_server(tmp_path: Path) -> None:
     for case in make_source("postgres", tmp_path):
         with _generic(case, statement_timeout_seconds=1.5) as connector:
-            assert connector.execute("SHOW statement_timeout").rows == [("1500ms",)]
-            assert connector.execute("SHOW transaction_read_only").rows == [("on",)]
+            assert connector.execute("SELECT current_setting('statement_timeout')").rows == [
+                ("1500ms",)
+            ]
+            assert connector.execute("SELECT current_setting('transaction_read_only')").rows == [
+                ("on",)
+            ]
 
 
 def test_an_engine_without_an_entry_is_not_called_read_only(tmp_path: Path) -> None:

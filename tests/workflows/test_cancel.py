@@ -40,14 +40,14 @@ from dataready.connectors.config import ConnectionConfig
 from dataready.domain.enums import RunStatus, TaskStatus
 from dataready.errors import ConnectionFailed, NotFound, RunCancelled
 from dataready.sample import generate_sample
+from dataready.store import approvals as approvals_q
 from dataready.store import assets as assets_q
 from dataready.store import configurations as configs_q
 from dataready.store import definitions as defs_q
-from dataready.store import profiles as profiles_q
 from dataready.store import runs as runs_q
 from dataready.store import services as services_q
 from dataready.store.crypto import CredentialCipher
-from dataready.store.orm import Asset, Profile, Proposal
+from dataready.store.orm import Asset, Profile, Proposal, WorkflowRun
 from dataready.store.types import utcnow
 from dataready.workflows.cancel import CancelWatcher
 from dataready.workflows.context import StoreRunContext
@@ -171,7 +171,9 @@ def _running_context(
         runs_q.transition_run(s, run, RunStatus.RUNNING, worker_id="test", heartbeat_at=utcnow())
         s.expunge(run)
     event = threading.Event()
-    ctx = LateNoticing(store=engine.store, settings=engine.settings, run=run, cancel_event=event)
+    ctx = LateNoticing(
+        store=engine.store, settings=engine.settings, run=run, cancel_event=event, worker_id="test"
+    )
     return ctx, event
 
 
@@ -242,8 +244,10 @@ def test_a_cancel_waits_for_a_result_being_written(engine: Engine) -> None:
 
     def write() -> None:
         with ctx.result_session() as s:
-            profiles_q.add_profile(
-                s, TENANT, table_fqn="svc.db.s.t", run_id=ctx.run_id, profile={"columns": []}
+            run = s.get(WorkflowRun, ctx.run_id)
+            assert run is not None
+            approvals_q.add_proposal(
+                s, run, kind="machine-tags", asset_fqn="svc.db.s.t", payload={}
             )
             inside.set()
             release.wait(10)
@@ -265,7 +269,7 @@ def test_a_cancel_waits_for_a_result_being_written(engine: Engine) -> None:
     assert cancel_done.is_set()
     with engine.store.session() as s:
         assert runs_q.get_run(s, TENANT, ctx.run_id).status == RunStatus.CANCELLED
-    assert _stored_results(engine, ctx.run_id)["profiles"] == 1
+    assert _stored_results(engine, ctx.run_id)["proposals"] == 1
     # And once the cancel is in, the next write is refused.
     with pytest.raises(RunCancelled), ctx.result_session():
         pytest.fail("a cancelled run must not open a result transaction")
