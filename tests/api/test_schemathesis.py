@@ -38,7 +38,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from tests.api.conftest import BASE, claims_for, encode
-from tests.conftest import PG_ADMIN_URL, _pg_connect, make_settings, skip_or_fail
+from tests.conftest import _fresh_pg_database, make_settings
 
 from dataready.api import create_app
 from dataready.domain.definitions import builtin_definition_id
@@ -150,20 +150,7 @@ def _store(kind: str, directory: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{directory / 'store.db'}"
         return
-    try:
-        admin = _pg_connect(PG_ADMIN_URL)
-    except Exception as exc:
-        skip_or_fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}")
-        raise
-    name = f"dr_test_{uuid.uuid4().hex[:12]}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with _pg_connect(PG_ADMIN_URL) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield from _fresh_pg_database()
 
 
 @dataclass
