@@ -202,3 +202,19 @@ NewId = Callable[[], str]
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def ingest(client: TestClient, fqn: str) -> dict[str, Any]:
+    """Run the built-in service-ingestion on ``fqn`` through the API; the finished run."""
+    defs = client.get(
+        f"{BASE}/workflows/definitions?workflow_type=service-ingestion", headers=ADMIN_A
+    ).json()
+    cfg = client.post(
+        f"{BASE}/workflows",
+        headers=ADMIN_A,
+        json={"workflow_definition_id": defs["items"][0]["id"]},
+    ).json()
+    run = client.post(
+        f"{BASE}/workflows/{cfg['configuration_id']}/runs", headers=ADMIN_A, json={"asset_fqn": fqn}
+    ).json()
+    return wait_run(client, cfg["configuration_id"], run["id"], timeout=60)

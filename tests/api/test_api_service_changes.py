@@ -26,6 +26,7 @@ from tests.api.conftest import (
     assert_envelope,
     create_configuration,
     engine_of,
+    ingest,
     start_run,
     wait_run,
 )
@@ -80,20 +81,9 @@ def _stored(client: TestClient, service_id: str) -> Any:
 
 
 def _ingest(client: TestClient, fqn: str) -> dict[str, Any]:
-    defs = client.get(
-        f"{BASE}/workflows/definitions?workflow_type=service-ingestion", headers=ADMIN_A
-    ).json()
-    cfg = client.post(
-        f"{BASE}/workflows",
-        headers=ADMIN_A,
-        json={"workflow_definition_id": defs["items"][0]["id"]},
-    ).json()
-    run = client.post(
-        f"{BASE}/workflows/{cfg['configuration_id']}/runs", headers=ADMIN_A, json={"asset_fqn": fqn}
-    ).json()
-    done = wait_run(client, cfg["configuration_id"], run["id"], timeout=60)
+    done = ingest(client, fqn)
     tasks = client.get(
-        f"{BASE}/workflows/{cfg['configuration_id']}/runs/{run['id']}/tasks", headers=ADMIN_A
+        f"{BASE}/workflows/{done['configuration_id']}/runs/{done['id']}/tasks", headers=ADMIN_A
     )
     done["_tasks_text"] = tasks.text
     return done

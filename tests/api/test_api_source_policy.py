@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
-from tests.api.conftest import ADMIN_A, BASE, as_role, assert_envelope, engine_of, wait_run
+from tests.api.conftest import ADMIN_A, BASE, as_role, assert_envelope, engine_of, ingest
 
 from dataready.settings import Settings
 
@@ -26,21 +25,6 @@ def _sqlite(path: Path) -> Path:
     con.execute("CREATE TABLE IF NOT EXISTS customer (id INTEGER PRIMARY KEY, email TEXT)")
     con.close()
     return path
-
-
-def _ingest(client: TestClient, fqn: str) -> dict[str, Any]:
-    defs = client.get(
-        f"{BASE}/workflows/definitions?workflow_type=service-ingestion", headers=ADMIN_A
-    ).json()
-    cfg = client.post(
-        f"{BASE}/workflows",
-        headers=ADMIN_A,
-        json={"workflow_definition_id": defs["items"][0]["id"]},
-    ).json()
-    run = client.post(
-        f"{BASE}/workflows/{cfg['configuration_id']}/runs", headers=ADMIN_A, json={"asset_fqn": fqn}
-    ).json()
-    return wait_run(client, cfg["configuration_id"], run["id"], timeout=60)
 
 
 def test_refused_paths_get_one_answer_everywhere(
@@ -106,12 +90,12 @@ def test_a_file_source_is_checked_again_when_a_run_opens_it(
     before = settings.sources.file_roots
     settings.sources.file_roots = [tmp_path / "elsewhere"]  # the operator narrowed the roots
     try:
-        run = _ingest(client, "shop")
+        run = ingest(client, "shop")
     finally:
         settings.sources.file_roots = before
     assert run["status"] == "failed"
     assert "not in a directory this server allows" in (run["error_message"] or ""), run
-    assert _ingest(client, "shop")["status"] == "completed"
+    assert ingest(client, "shop")["status"] == "completed"
 
 
 def test_the_store_database_cannot_be_registered(client: TestClient, settings: Settings) -> None:
@@ -158,7 +142,7 @@ def test_the_store_database_cannot_be_registered(client: TestClient, settings: S
         },
     )
     assert r.status_code == 201, r.text
-    run = _ingest(client, f"pg.{db}")
+    run = ingest(client, f"pg.{db}")
     assert run["status"] == "failed", run  # the service does not even list it
     assert f"database {db!r} does not exist in service 'pg'" in (run["error_message"] or "")
     assert client.get(f"{BASE}/assets?fqn=pg.{db}", headers=ADMIN_A).json()["total"] == 0
