@@ -335,3 +335,24 @@ def test_an_error_without_a_cancel_is_left_alone(engine: Engine) -> None:
     watcher, _ = _watcher(engine)
     with pytest.raises(ConnectionFailed), watcher.scope(lambda: None):
         raise ConnectionFailed("the connection to the source was lost")
+
+
+def test_the_watcher_reads_the_store_no_more_once_the_last_scope_ends(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run's last task may end (and its engine be shut down) during the watcher's pause:
+    the thread ends then, without polling a store that may be gone."""
+    watcher, _ = _watcher(engine, interval=1.0)
+    polls: list[float] = []
+    real = engine.store.read_session_factory
+
+    def counting() -> Any:
+        polls.append(time.monotonic())
+        return real()
+
+    monkeypatch.setattr(engine.store, "read_session_factory", counting)
+    with watcher.scope(lambda: None):
+        time.sleep(0.2)  # the thread is in its pause; the scope ends well before the tick
+    time.sleep(1.6)
+    assert polls == []
+    assert watcher._thread is None

@@ -8,8 +8,10 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from tests.workflows.conftest import StartRun, wait_for
 
 from dataready.domain.enums import RunStatus, TaskStatus
@@ -30,6 +32,20 @@ WORKER = textwrap.dedent(
     time.sleep(120)
     """
 )
+
+
+@pytest.fixture
+def engine(settings: Settings, fakes: None) -> Iterator[Engine]:
+    """An engine that does not sweep: these tests start the sweeping engine themselves.
+
+    The shared fixture's periodic sweep would fail a killed worker's run on its own within
+    ``sweep_every`` seconds (as it should), which races the checks that the run is still
+    ``running`` until a sweep; that periodic path is tested in ``test_sweep.py``.
+    """
+    eng = Engine(settings)
+    eng.start(recover=False)
+    yield eng
+    eng.shutdown()
 
 
 def test_run_of_a_killed_process_is_failed_at_next_start(

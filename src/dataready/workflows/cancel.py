@@ -116,20 +116,29 @@ class CancelWatcher:
         return key
 
     def _watch(self) -> None:
-        while True:
-            with self._lock:
-                if not self._callbacks:
-                    self._thread = None  # under the lock: the next scope starts a new thread
-                    return
+        while not self._done():
             if not self._event.is_set():
-                # The local signal wakes the wait at once; the store is read once per tick.
-                if not self._event.wait(self._interval) and self._still_running():
-                    continue
+                # The local signal wakes the wait at once; the store is read once per tick,
+                # and only while a task is still inside a scope: a run whose last scope ended
+                # during the pause (its engine may be gone by now) is never polled again.
+                if not self._event.wait(self._interval):
+                    if self._done():
+                        return
+                    if self._still_running():
+                        continue
                 self._event.set()
             self._fire()
             # Then again at the next tick: a statement may have started meanwhile.
             with self._changed:
                 self._changed.wait_for(lambda: not self._callbacks, timeout=self._interval)
+
+    def _done(self) -> bool:
+        """No scope is open: the thread ends (under the lock: the next scope starts a new one)."""
+        with self._lock:
+            if self._callbacks:
+                return False
+            self._thread = None
+            return True
 
     def _fire(self) -> None:
         with self._lock:
