@@ -146,6 +146,11 @@ def run_dataready(server: str, table: str, _: dict[str, Any]) -> dict[str, Any]:
         "statements": profile.statements,
         "distinct": {c.name: c.distinct_count for c in profile.columns},
         "distinct_methods": {c.name: c.distinct_method for c in profile.columns},
+        "distinct_exact": {c.name: c.distinct_exact for c in profile.columns},
+        "distinct_bounds": {
+            c.name: (c.bounds or {}).get("distinct_count") for c in profile.columns
+        },
+        "top_values_status": {c.name: c.top_values_status for c in profile.columns},
     }
 
 
@@ -336,16 +341,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dataready peak RSS           {peak:>6.0f} MiB   target <= 500")
     got = results.get("dataready", {}).get("distinct", {})
     methods = results.get("dataready", {}).get("distinct_methods", {})
+    flags = results.get("dataready", {}).get("distinct_exact", {})
+    bounds = results.get("dataready", {}).get("distinct_bounds", {})
+    tops = results.get("dataready", {}).get("top_values_status", {})
     if got:
-        print(f"\n{'column':<14} {'exact':>10} {'dataready':>10} {'error':>8}  method")
-        errors = []
+        head = f"{'column':<14} {'exact':>10} {'dataready':>10} {'error':>8}  {'95% interval':<23}"
+        print(f"\n{head} {'top values':<18} method")
+        errors, wrong = [], []
         for column, n in exact.items():
             estimate = got.get(column)
             error = abs(estimate - n) / n if estimate is not None and n else 0.0
             errors.append(error)
-            print(f"{column:<14} {n:>10,} {estimate:>10,} {error:>7.2%}  {methods.get(column)}")
+            interval = bounds.get(column)
+            if (flags.get(column) and estimate != n) or (
+                interval and not interval[0] <= n <= interval[1]
+            ):
+                wrong.append(column)  # an "exact" figure that is not, or a bound that misses
+            shown = (
+                "exact"
+                if flags.get(column)
+                else (f"[{interval[0]:,}, {interval[1]:,}]" if interval else "-")
+            )
+            print(
+                f"{column:<14} {n:>10,} {estimate:>10,} {error:>7.2%}  {shown:<23} "
+                f"{tops.get(column) or '-':<18} {methods.get(column)}"
+            )
         mean = sum(errors) / len(errors)
         print(f"\ndistinct-count error: max {max(errors):.2%}, mean {mean:.2%}   target <= 2%")
+        print(f"exact flags or intervals that miss the exact count: {wrong or 'none'}")
     return 0
 
 

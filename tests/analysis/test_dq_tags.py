@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from dataready.analysis.dq_tags import dq_tags, table_dq_tags
+from dataready.analysis.dq_tags import dq_tags, key_check_candidates, table_dq_tags
 from dataready.errors import ValidationFailed
 
 
@@ -14,9 +14,20 @@ def tags(profile: dict[str, Any], config: dict[str, Any] | None = None) -> dict[
     return {t.tag: t.evidence for t in dq_tags(profile, None, config)}
 
 
+EXACT = {"distinct_exact": True, "counts_exact": True}
+
+
 def test_key_candidate() -> None:
-    key = {"row_count": 599, "null_ratio": 0.0, "distinct_ratio": 1.0, "type_family": "integer"}
-    assert tags(key)["DQ.KeyCandidate"]["distinct_ratio"] == 1.0
+    key = {
+        "row_count": 599,
+        "null_ratio": 0.0,
+        "distinct_ratio": 1.0,
+        "type_family": "integer",
+        **EXACT,
+    }
+    found = tags(key)["DQ.KeyCandidate"]
+    assert found["distinct_ratio"] == 1.0
+    assert found["check"] == "uniqueness from the profile's exact counts over 599 rows"
     assert "DQ.KeyCandidate" not in tags({**key, "null_ratio": 0.01})
     assert "DQ.KeyCandidate" not in tags({**key, "row_count": 3})
     assert "DQ.KeyCandidate" not in tags({**key, "type_family": "float"})
@@ -108,7 +119,43 @@ def test_distinct_long_text_is_not_a_key_candidate() -> None:
         "distinct_count": 1000,
         "distinct_ratio": 1.0,
         "max_length": 120,
+        **EXACT,
     }
     code = {**title, "name": "sku", "max_length": 12}
     assert "DQ.KeyCandidate" not in {t.tag for t in dq_tags(title)}
     assert "DQ.KeyCandidate" in {t.tag for t in dq_tags(code)}
+
+
+def test_key_candidate_is_never_decided_on_an_estimate() -> None:
+    """Item 5 of issue 9: a unique 400k-row column estimated 0.9899 got no tag; a clamp could
+    push an estimate to exactly 1.0 and tag a column that is not unique."""
+    unique = {"name": "id", "type_family": "integer", "row_count": 400_000, "null_ratio": 0.0}
+    estimated = {**unique, "distinct_ratio": 0.9899, "distinct_exact": False}
+    clamped = {**unique, "name": "ref", "distinct_ratio": 1.0, "distinct_exact": False}
+    assert "DQ.KeyCandidate" not in tags(estimated) and "DQ.KeyCandidate" not in tags(clamped)
+    assert key_check_candidates([estimated, clamped]) == ["ref", "id"]
+    check = {"rows": 400_000, "non_null": 400_000, "distinct": 400_000, "checked_at": "T"}
+    found = tags({**estimated, "uniqueness_check": check})["DQ.KeyCandidate"]
+    assert found["check"] == "uniqueness checked exactly over 400000 rows at T"
+    assert found["distinct_ratio"] == 1.0 and found["row_count"] == 400_000
+    not_unique = {**check, "distinct": 399_999}
+    assert "DQ.KeyCandidate" not in tags({**clamped, "uniqueness_check": not_unique})
+    with_null = {**check, "non_null": 399_999, "distinct": 399_999}
+    assert "DQ.KeyCandidate" not in tags({**clamped, "uniqueness_check": with_null})
+
+
+def test_key_check_candidates() -> None:
+    base = {"type_family": "integer", "row_count": 1_000, "null_ratio": 0.0}
+    columns = [
+        {**base, "name": "near", "distinct_ratio": 0.95},
+        {**base, "name": "low", "distinct_ratio": 0.5},
+        {**base, "name": "nulls", "distinct_ratio": 0.99, "null_ratio": 0.001},
+        {**base, "name": "pk", "distinct_ratio": 1.0, "is_primary_key": True},
+        {**base, "name": "counted", "distinct_ratio": 1.0, **EXACT},
+        {**base, "name": "float", "distinct_ratio": 1.0, "type_family": "float"},
+        {**base, "name": "title", "distinct_ratio": 1.0, "max_length": 200},
+        {**base, "name": "few", "distinct_ratio": 1.0, "row_count": 5},
+    ]
+    assert key_check_candidates(columns) == ["near"]
+    assert key_check_candidates(columns, {"key_check_min_ratio": 0.4}) == ["near", "low"]
+    assert key_check_candidates(columns, {"key_check_max_columns": 0}) == []

@@ -153,7 +153,9 @@ def _statements(dialect: ProfileDialect, hostile: tuple[str, ...]) -> list[str]:
 def test_profiling_statements_pass_the_guard(cls: type[Connector], guard_dialect: str) -> None:
     dialect = _profile_dialect(cls)
     statements = _statements(dialect, _hostile(guard_dialect))
-    assert len(statements) > 10
+    # the full and sampled aggregates, the empty one and the streams (a dialect without a
+    # sampling clause of its own has fewer distinct sample plans)
+    assert len(statements) >= 6
     for sql in statements:
         check_read_statement(sql, guard_dialect)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from dataready.sql.keys import uniqueness_statement
 from dataready.sql.profile import (
     ColumnSpec,
     DistinctMethod,
@@ -20,6 +21,7 @@ from dataready.sql.profile import (
     aggregate_statement,
     hash_modulus_for,
     plan_sample,
+    plan_stream,
     stream_statement,
 )
 from dataready.sql.types import TypeFamily
@@ -70,10 +72,18 @@ def _compile(dialect: str) -> str:
         "aggregate, 12.5 percent sample": aggregate_statement(
             d, table, _specs(dialect)[:1], sample
         ).sql,
+        "aggregate, 1000 rows of a table without an estimate": aggregate_statement(
+            d, table, _specs(dialect)[:1], plan_sample(d, rows=1000), count_table=True
+        ).sql,
         "stream, 1000 of ~100000 rows": stream_statement(
-            d, table, ["id", 'we"ird name'], plan_sample(d, rows=1000, row_estimate=100_000)
+            d,
+            table,
+            ["id", 'we"ird name'],
+            plan_stream(d, capacity=1000, row_estimate=100_000),
         ),
-        "stream, no estimate": stream_statement(d, table, ["id"], plan_sample(d, rows=1000)),
+        "stream, no estimate": stream_statement(
+            d, table, ["id"], plan_stream(d, capacity=1000, row_estimate=None)
+        ),
     }
     return "\n".join(f"-- {title}\n{sql};\n" for title, sql in statements.items())
 
@@ -101,18 +111,59 @@ def test_one_statement_whatever_the_width() -> None:
 
 def test_sample_plans() -> None:
     pg, duck, sqlite, ansi = (DIALECTS[n] for n in ("postgresql", "duckdb", "sqlite", "ansi"))
-    assert plan_sample(pg, rows=100, row_estimate=50) == SampleSpec(rows=100)
+    # the table is smaller than the cap: read it, capped at random should the estimate be stale
+    assert plan_sample(pg, rows=100, row_estimate=50) == SampleSpec(
+        SampleMethod.RANDOM_ORDER, None, 100, shuffled=True
+    )
     spec = plan_sample(pg, rows=100, row_estimate=10_000)
     assert spec.method is SampleMethod.TABLESAMPLE_BERNOULLI and spec.percent == pytest.approx(1.1)
-    assert plan_sample(pg, percent=5, system=True).method is SampleMethod.TABLESAMPLE_SYSTEM
+    assert spec.rows == 100 and spec.shuffled and spec.uniform(100)
+    system = plan_sample(pg, percent=5, system=True)
+    assert system.method is SampleMethod.TABLESAMPLE_SYSTEM and not system.uniform(10)
     assert plan_sample(duck, rows=100).method is SampleMethod.DUCKDB_RESERVOIR
     assert plan_sample(duck, percent=5).method is SampleMethod.DUCKDB_BERNOULLI
     assert plan_sample(sqlite, percent=5).method is SampleMethod.RANDOM_FILTER
-    assert plan_sample(sqlite, rows=10).method is SampleMethod.LIMIT  # no estimate: first rows
-    assert plan_sample(ansi, percent=5, rows=10).method is SampleMethod.LIMIT
+    # no estimate: SQLite sizes its share from a COUNT(*) in the statement; others sort
+    assert plan_sample(sqlite, rows=10) == SampleSpec(
+        SampleMethod.RANDOM_FILTER, None, 10, shuffled=True, sized=True
+    )
+    assert plan_sample(pg, rows=10).method is SampleMethod.RANDOM_ORDER
+    first = plan_sample(ansi, percent=5, rows=10)  # no random function at all
+    assert first.method is SampleMethod.LIMIT and not first.uniform(10) and first.uniform(9)
     assert plan_sample(pg).sampled is False
     with pytest.raises(ValueError):
         plan_sample(pg, percent=0)
+
+
+def test_stream_plans_are_uniform_wherever_the_engine_can_draw() -> None:
+    """Item 2 of issue 9: the sketch sample is never the first rows on a known engine."""
+    for name, dialect in DIALECTS.items():
+        for estimate in (None, 500, 1_000_000):
+            for percent in (None, 2.0, 50.0):
+                spec = plan_stream(dialect, capacity=1_000, row_estimate=estimate, percent=percent)
+                sql = stream_statement(dialect, '"t"', ["a"], spec)
+                assert spec.uniform(1_000) is (name != "ansi"), (name, estimate, percent, sql)
+                if name not in ("ansi", "duckdb"):
+                    assert "ORDER BY RAND" in sql, sql  # the cap keeps a random subset
+                reservoir = name == "duckdb" and percent is None  # n rows by reservoir
+                if estimate == 1_000_000 and name != "ansi" and not reservoir:  # a share sized
+                    share = 100 * 1.1 * 1_000 / 1_000_000
+                    assert spec.percent == pytest.approx(min(share, percent or 100.0)), spec
+    duck = plan_stream(DIALECTS["duckdb"], capacity=1_000, row_estimate=10**6)
+    assert duck == SampleSpec(SampleMethod.DUCKDB_RESERVOIR, None, 1_000)
+
+
+def test_uniqueness_statement() -> None:
+    statement = uniqueness_statement("postgresql", '"s"."t"', ["id", 'we"ird'])
+    assert statement.sql == (
+        'SELECT COUNT(*), COUNT("id"), COUNT(DISTINCT "id"), COUNT("we""ird"), '
+        'COUNT(DISTINCT "we""ird") FROM "s"."t"'
+    )
+    counts = statement.read([10, 10, 10, 9, 9])
+    assert counts["id"].unique and not counts['we"ird'].unique
+    assert not uniqueness_statement("mysql", "`t`", ["a"]).read([0, 0, 0])["a"].unique
+    with pytest.raises(ValueError):
+        uniqueness_statement("sqlite", '"t"', [])
 
 
 def test_hash_modulus() -> None:

@@ -105,8 +105,22 @@ class Source:
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         names = ", ".join(self.q(c) for c in columns)
-        marks = ", ".join([self.placeholder] * len(columns))
-        self.write(f"INSERT INTO {self.q(table)} ({names}) VALUES ({marks})", rows)
+        marks = "(" + ", ".join([self.placeholder] * len(columns)) + ")"
+        if self.engine == "duckdb" and rows:
+            self._insert_duckdb(f"INSERT INTO {self.q(table)} ({names}) VALUES ", marks, rows)
+            return
+        self.write(f"INSERT INTO {self.q(table)} ({names}) VALUES {marks}", rows)
+
+    def _insert_duckdb(self, head: str, marks: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Many rows per statement: DuckDB's executemany runs one statement per row (slow)."""
+        import duckdb
+
+        chunk = 500
+        with duckdb.connect(self._conn) as conn:
+            for start in range(0, len(rows), chunk):
+                part = rows[start : start + chunk]
+                params = [value for row in part for value in row]
+                conn.execute(head + ", ".join([marks] * len(part)), params)
 
 
 def _sqlite(tmp_path: Path) -> Iterator[Source]:

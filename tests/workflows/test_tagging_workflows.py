@@ -303,6 +303,48 @@ def test_dq_tags_profile_first_and_carry_their_figures(
     assert state[("customer.activebool", "DQ.Constant")].evidence["distinct_count"] == 1
 
 
+def test_key_candidates_are_checked_exactly_when_the_profile_sampled(
+    engine: Engine, source: Path
+) -> None:
+    """Item 5 of issue 9: uniqueness is decided by an exact check, never by an estimate."""
+    execute(source, "CREATE TABLE keys (code INTEGER, almost INTEGER, ref TEXT)")
+    rows = [(i * 7, i if i != 4_999 else 0, f"R{i:05d}") for i in range(5_000)]
+    execute(source, "INSERT INTO keys VALUES (?, ?, ?)", rows)
+    ingest(engine)
+    table = f"{SCHEMA}.keys"
+    completed(run_builtin(engine, "profiling", table, sample_percent=20))
+    with engine.store.session() as s:
+        profile = profiles_q.latest_profile(s, TENANT, table).profile
+    assert all(not c["distinct_exact"] for c in profile["columns"])  # a sample's estimates
+    run = run_builtin(engine, "generate-dq-tags", table)
+    out = run.tasks[0].output or {}
+    assert completed(run)["tables_profiled_first"] == 0
+    assert out["key_check"] == "checked" and out["key_candidates_checked"] == 3
+    keys = {
+        t.asset_fqn.rsplit(".", 1)[-1]: t.evidence
+        for t in tags(engine, table)
+        if t.tag == "DQ.KeyCandidate"
+    }
+    assert set(keys) == {"code", "ref"}  # "almost" repeats one value: no key
+    assert keys["code"]["check"].startswith("uniqueness checked exactly over 5000 rows at ")
+    assert keys["code"]["distinct_ratio"] == 1.0 and keys["code"]["row_count"] == 5_000
+
+    # a check past the statement timeout tags nothing on a guess, and says why
+    engine.settings.sources.statement_timeout_seconds = 1e-9
+    timed_out = run_builtin(engine, "generate-dq-tags", table)
+    assert (timed_out.tasks[0].output or {})["key_check"].startswith("not checked: "), timed_out
+    assert "statement timeout" in (timed_out.tasks[0].output or {})["key_check"]
+    assert not [t for t in tags(engine, table) if t.tag == "DQ.KeyCandidate"]
+    engine.settings.sources.statement_timeout_seconds = 30
+    # a candidate that left the source is not checked; the others are
+    execute(source, "ALTER TABLE keys DROP COLUMN ref")
+    again = run_builtin(engine, "generate-dq-tags", table)
+    assert (again.tasks[0].output or {})["key_check"] == "checked; no longer in the source: ref"
+    assert {t.asset_fqn for t in tags(engine, table) if t.tag == "DQ.KeyCandidate"} == {
+        f"{table}.code"
+    }
+
+
 # -- bad input and failure -----------------------------------------------------------------
 
 

@@ -1,9 +1,14 @@
 """Data-quality tags from a column profile (and its table's profile).
 
 Each tag carries the figure that triggered it and the threshold it crossed, so a steward
-can see why it is there.  The figures are measurements, so confidence is 1.0 and every tag
-returned is applied; a tag whose figure no longer crosses its threshold is simply not
-returned on the next run.
+can see why it is there. ``DQ.KeyCandidate`` is never decided on an estimate: a column is a key
+candidate when it is the declared primary key, when the profile counted it exactly over the
+whole table (``distinct_exact`` and ``counts_exact``), or when an exact uniqueness check
+(``uniqueness_check``, one ``COUNT(*)`` vs ``COUNT(DISTINCT)`` statement per table, which the
+DQ-tagging workflow sends for the columns :func:`key_check_candidates` picks from the profile)
+found it unique; its evidence says which.  The figures are measurements, so confidence is
+1.0 and every tag returned is applied; a tag whose figure no longer crosses its threshold is
+simply not returned on the next run.
 
 Profile keys read (the profiler's contract; absent keys only switch off the tags that need
 them):
@@ -13,6 +18,12 @@ Column profile:
     ``null_ratio`` (float 0-1): null values over rows.
     ``distinct_count`` (int): distinct non-null values.
     ``distinct_ratio`` (float 0-1): distinct values over non-null values.
+    ``distinct_exact``, ``counts_exact`` (bool): the distinct and null counts were computed
+        over the whole table (the profiler's flags; absent: not known to be exact).
+    ``max_length`` (int): the longest text value.
+    ``uniqueness_check`` (dict, optional): an exact check's ``rows``, ``non_null``,
+        ``distinct`` and ``checked_at``.
+    ``profiled_at`` (str, optional): when the profile was taken.
     ``formats`` (dict str → float): recognised format name → share of non-null values.
     ``outliers`` (dict): ``iqr_count`` and/or ``sd_count`` (ints), or the profiler's
         ``{"iqr": {"count": n}, "sigma": {"count": n}}``.
@@ -34,7 +45,7 @@ Config keys (all optional): see ``DEFAULTS``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dataready.analysis.tags import TagProposal
@@ -46,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     "key_min_rows": 10,
     "key_distinct_ratio": 1.0,
     "key_max_length": 40,
+    "key_check_min_ratio": 0.9,
+    "key_check_max_columns": 8,
     "constant_min_rows": 2,
     "mixed_format_min_share": 0.05,
     "mixed_format_max_dominant": 0.95,
@@ -93,20 +106,65 @@ def _tag(name: str, **evidence: Any) -> TagProposal:
     return TagProposal(f"DQ.{name}", 1.0, evidence, True)
 
 
+def _key_shaped(p: Mapping[str, Any], cfg: Mapping[str, Any]) -> bool:
+    """The column could hold a key: not a float, flag or document, and not long text."""
+    if p.get("type_family") in _NOT_KEYS:
+        return False
+    max_length = _num(p, "max_length")
+    # long text that happens to be distinct (titles, descriptions) is no key
+    return max_length is None or max_length <= cfg["key_max_length"]
+
+
+def key_check_candidates(
+    columns: Sequence[Mapping[str, Any]], config: Mapping[str, Any] | None = None
+) -> list[str]:
+    """The columns worth an exact uniqueness check: estimated near-unique, key-shaped.
+
+    Declared primary keys and columns the profile already counted exactly need none; a column
+    with nulls seen, or fewer rows than ``key_min_rows``, cannot be a key. At most
+    ``key_check_max_columns``, the most distinct first.
+    """
+    cfg = resolve_config(config)
+    ranked: list[tuple[float, str]] = []
+    for p in columns:
+        if p.get("is_primary_key") or p.get("skipped_reason") or not _key_shaped(p, cfg):
+            continue
+        rows, nulls, ratio = _num(p, "row_count"), _num(p, "null_ratio"), _num(p, "distinct_ratio")
+        if rows is None or ratio is None or rows < cfg["key_min_rows"] or (nulls or 0.0) > 0:
+            continue
+        if p.get("distinct_exact") and p.get("counts_exact"):
+            continue  # the profile's own figures are exact: they decide
+        if ratio >= cfg["key_check_min_ratio"]:
+            ranked.append((-ratio, str(p["name"])))
+    return [name for _, name in sorted(ranked)[: int(cfg["key_check_max_columns"])]]
+
+
 def _key_candidate(p: Mapping[str, Any], cfg: Mapping[str, Any]) -> TagProposal | None:
     rows, nulls, ratio = _num(p, "row_count"), _num(p, "null_ratio"), _num(p, "distinct_ratio")
     if p.get("is_primary_key"):
         return _tag(
             "KeyCandidate", reason="declared primary key", distinct_ratio=ratio, null_ratio=nulls
         )
-    if rows is None or ratio is None or p.get("type_family") in _NOT_KEYS:
+    if not _key_shaped(p, cfg):
         return None
-    max_length = _num(p, "max_length")
-    if max_length is not None and max_length > cfg["key_max_length"]:
-        return None  # long text that happens to be distinct (titles, descriptions) is no key
-    if rows >= cfg["key_min_rows"] and (nulls or 0.0) == 0.0 and ratio >= cfg["key_distinct_ratio"]:
-        return _tag("KeyCandidate", distinct_ratio=ratio, null_ratio=nulls or 0.0, row_count=rows)
-    return None
+    check = p.get("uniqueness_check")
+    if isinstance(check, Mapping):
+        rows = float(check["rows"])
+        nulls = (rows - float(check["non_null"])) / rows if rows else None
+        ratio = float(check["distinct"]) / rows if rows else None
+        how = f"uniqueness checked exactly over {int(rows)} rows at {check['checked_at']}"
+    elif p.get("distinct_exact") and p.get("counts_exact"):
+        at = f" at {p['profiled_at']}" if p.get("profiled_at") else ""
+        how = f"uniqueness from the profile's exact counts over {int(rows or 0)} rows{at}"
+    else:
+        return None  # an estimated distinct count decides nothing
+    if rows is None or ratio is None or rows < cfg["key_min_rows"] or (nulls or 0.0) != 0.0:
+        return None
+    if ratio < cfg["key_distinct_ratio"]:
+        return None
+    return _tag(
+        "KeyCandidate", distinct_ratio=ratio, null_ratio=nulls or 0.0, row_count=rows, check=how
+    )
 
 
 def _critical(p: Mapping[str, Any], cfg: Mapping[str, Any]) -> TagProposal | None:

@@ -103,6 +103,10 @@ COLUMN_FIGURES: frozenset[str] = frozenset(
         "false_count",
         "true_ratio",
         "values_sampled",
+        "counts_exact",
+        "extremes_exact",
+        "bounds",
+        "top_values_status",
         MASK_KEY,
     }
 )
@@ -115,7 +119,16 @@ COLUMN_VALUES: frozenset[str] = frozenset({"top_values", "min", "max"})
 """Raw values: masked for personal columns, withheld for secrets."""
 
 COLUMN_DERIVED: frozenset[str] = frozenset(
-    {"sum", "mean", "stddev", "quantiles", "histogram", "outliers", "freshness_seconds"}
+    {
+        "sum",
+        "mean",
+        "stddev",
+        "quantiles",
+        "quantiles_bounds",
+        "histogram",
+        "outliers",
+        "freshness_seconds",
+    }
 )
 """Figures computed from the values that can equal or pinpoint one: withheld when masked."""
 
@@ -136,6 +149,11 @@ TABLE_FIGURES: frozenset[str] = frozenset(
         "rows_sketched",
         "duplicate_rows",
         "duplicate_rows_exact",
+        "duplicate_rows_bounds",
+        "row_count_bounds",
+        "sample_uniform",
+        "counts_exact",
+        "counts_scale",
         "freshness_column",
         "profiled_at",
         "elapsed_seconds",

@@ -32,6 +32,7 @@ from dataready.sql.profile_sample import (
     SampleMethod,
     SampleSpec,
     plan_sample,
+    plan_stream,
     sampled_source,
     stream_statement,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "aggregate_statement",
     "hash_modulus_for",
     "plan_sample",
+    "plan_stream",
     "sampled_source",
     "stream_statement",
 ]
@@ -238,6 +240,7 @@ def aggregate_statement(
     sample: SampleSpec | None = None,
     *,
     quantile_levels: Sequence[float] = QUANTILE_LEVELS,
+    count_table: bool = False,
 ) -> AggregateStatement:
     """Every cheap aggregate of the table in one ``SELECT`` (one scan).
 
@@ -247,8 +250,12 @@ def aggregate_statement(
         columns: what to compute per column, in select order.
         sample: read a sample instead of the whole table.
         quantile_levels: the levels of native quantiles (for columns that ask for them).
+        count_table: also count the whole table's rows (table metric ``population``), for a
+            sample of a table without a row estimate to scale it by.
     """
     comp = _Compiler(dialect, [], ["COUNT(*)"], [(-1, "rows")])
+    if count_table and sample is not None and sample.sampled:
+        comp.agg(-1, "population", f"(SELECT COUNT(*) FROM {table_sql})")
     for index, spec in enumerate(columns):
         _compile_column(comp, index, spec, quantile_levels)
     source = sampled_source(dialect, table_sql, sample or SampleSpec())

@@ -41,6 +41,12 @@ class Spelling:
     """(type prefix, hash) pairs tried before ``hash``: cheaper than hashing text."""
     samples_views: bool = False
     """The sampling clause applies to views too (else: tables only)."""
+    random_order: str | None = None
+    """A random number per row, to ``ORDER BY`` for a random cap; ``None``: no random cap."""
+    count_sized_below: str | None = None
+    """True for about ``{rows}`` rows of ``{table}``, the share computed in the statement from
+    its ``COUNT(*)``; only where counting is cheap and there is no row estimate (SQLite walks
+    the b-tree without decoding rows). ``None``: no such filter."""
     text_hash_key: str | None = None
     """A 64-bit hash of text ``{c}`` (byte equality) that a hash-sampled distinct count both
     samples on and counts, instead of the text itself: sorting integers is cheaper than
@@ -58,6 +64,7 @@ _SPELLING: dict[str, Spelling] = {
         blank="{c} COLLATE \"C\" < '!' AND BTRIM({c}, " + _TRIM_SET.format(chr="CHR") + ") = ''",
         hash="HASHTEXT(CAST({c} AS TEXT))",
         random_below="RANDOM() < {p}",
+        random_order="RANDOM()",
         now_date="CURRENT_DATE",
         now_timestamp="LOCALTIMESTAMP",
         now_timestamp_tz="CURRENT_TIMESTAMP",
@@ -87,6 +94,7 @@ _SPELLING: dict[str, Spelling] = {
         blank="TRIM({c}, " + _TRIM_SET.format(chr="CHR") + ") = ''",
         hash="HASH({c})",
         random_below="RANDOM() < {p}",
+        random_order="RANDOM()",
         now_date="CURRENT_DATE",
         now_timestamp="CAST(CURRENT_TIMESTAMP AS TIMESTAMP)",
         now_timestamp_tz="CURRENT_TIMESTAMP",
@@ -100,6 +108,7 @@ _SPELLING: dict[str, Spelling] = {
         blank="{c} REGEXP '^[[:space:]]+$'",
         hash="CRC32({c})",
         random_below="RAND() < {p}",
+        random_order="RAND()",
         now_date="CURRENT_DATE",
         now_timestamp="CURRENT_TIMESTAMP",
         now_timestamp_tz="CURRENT_TIMESTAMP",
@@ -112,6 +121,9 @@ _SPELLING: dict[str, Spelling] = {
         blank="TRIM({c}, " + _TRIM_SET.format(chr="CHAR") + ") = ''",
         hash=None,
         random_below="(ABS(RANDOM()) % 1000000) < CAST({p} * 1000000 AS INTEGER)",
+        random_order="RANDOM()",
+        count_sized_below="(ABS(RANDOM()) % 1000000) < "
+        "(SELECT CAST({rows} * 1000000.0 / MAX(COUNT(*), 1) AS INTEGER) FROM {table})",
         now_date="DATE('now')",
         now_timestamp="DATETIME('now')",
         now_timestamp_tz="DATETIME('now')",
@@ -161,3 +173,13 @@ class ProfileDialect:
     @property
     def supports_random_filter(self) -> bool:
         return spelling(self.name).random_below is not None
+
+    @property
+    def supports_count_sized_filter(self) -> bool:
+        """A random share can be sized in the statement from a cheap ``COUNT(*)``."""
+        return spelling(self.name).count_sized_below is not None
+
+    @property
+    def supports_random_order(self) -> bool:
+        """Rows can be capped at random (``ORDER BY random() LIMIT n``)."""
+        return spelling(self.name).random_order is not None

@@ -3,9 +3,10 @@
 :func:`profile_table` sends, whatever the number of columns:
 
 1. the column list (``get_columns``) and the table's catalogue facts (row estimate, size);
-2. one streamed read of at most ``sketch_rows`` sampled rows, fed batch by batch to the
-   sketches (:mod:`dataready.analysis.profiling.sketches`), with ``check_cancelled()``
-   called between batches;
+2. one streamed read of a uniform random sample of at most ``sketch_rows`` rows
+   (:func:`dataready.sql.profile.plan_stream`), fed batch by batch to the sketches
+   (:mod:`dataready.analysis.profiling.sketches`), with ``check_cancelled()`` called between
+   batches;
 3. one aggregate statement holding every cheap metric of every column
    (:func:`dataready.sql.profile.aggregate_statement`), whose distinct counts are planned
    from what the sample showed (:func:`dataready.analysis.profiling.plan_columns`).
@@ -36,6 +37,8 @@ from dataready.analysis.profiling import (
     TextShapes,
     build_column,
     build_table,
+    duplicate_rows,
+    extrapolated_rows,
     plan_columns,
     text_shapes,
 )
@@ -49,6 +52,7 @@ from dataready.sql.profile import (
     SampleSpec,
     aggregate_statement,
     plan_sample,
+    plan_stream,
     stream_statement,
 )
 
@@ -58,7 +62,8 @@ class ProfileOptions:
     """How to profile a table.
 
     Attributes:
-        sample_rows: profile at most this many rows (aggregates and sketches); ``None``: all.
+        sample_rows: profile a uniform random sample of at most this many rows (aggregates
+            and sketches); ``None``: all.
         sample_percent: profile a random share of the rows (0-100]; ``None``: all.
         sample_system: sample pages (``TABLESAMPLE SYSTEM``, fast, clustered) instead of rows.
         allow_estimates: a sampled profile takes the table's row count from the catalogue.
@@ -207,11 +212,11 @@ def _profile(
             view=view,
         )
     stream_rows = min(opts.sketch_rows, opts.sample_rows or opts.sketch_rows)
-    stream_sample = plan_sample(
+    stream_sample = plan_stream(
         dialect,
-        rows=stream_rows,
-        percent=opts.sample_percent,
+        capacity=stream_rows,
         row_estimate=estimate,
+        percent=opts.sample_percent,
         system=opts.sample_system,
         view=view,
     )
@@ -236,8 +241,9 @@ def _profile(
             )
         elif check_cancelled is not None:
             check_cancelled()
-        unbounded = stream_sample.method in (SampleMethod.NONE, SampleMethod.LIMIT)
-        stream_complete = not user_sampled and unbounded and rows.rows < stream_rows
+        # A cap that did not bind read every row (a count-sized share passes them all then).
+        unshared = stream_sample.percent is None
+        stream_complete = not user_sampled and unshared and rows.rows < stream_rows
 
         # 2. One aggregate statement for every column.
         specs = plan_columns(
@@ -248,8 +254,15 @@ def _profile(
             exact_distinct_cap=opts.exact_distinct_cap,
             native_quantiles=opts.exact_quantiles,
             row_estimate=estimate,
+            aggregate_sampled=agg_sample.sampled,
         )
-        statement = aggregate_statement(dialect, table_sql, specs, agg_sample)
+        # No estimate to scale a sample by: count the table in the same statement (cheap on
+        # SQLite; elsewhere only for a sample of a fixed size, which cannot be extrapolated).
+        cheap = agg_sample.percent is None or dialect.supports_count_sized_filter
+        count_table = agg_sample.sampled and estimate is None and cheap
+        statement = aggregate_statement(
+            dialect, table_sql, specs, agg_sample, count_table=count_table
+        )
         if check_cancelled is not None:
             check_cancelled()
         # Text shapes need only the sketches: computed while the source aggregates.
@@ -259,13 +272,24 @@ def _profile(
         statements += 1
         table_metrics, column_metrics = statement.read(result.rows[0], len(specs))
         rows_profiled = int(table_metrics["rows"] or 0)
-        stream_complete = stream_complete and rows.rows == rows_profiled
 
+    counted = table_metrics.get("population") is not None
+    if counted:
+        estimate = int(table_metrics["population"])
+    row_count, exact, source, row_bounds = _row_count(
+        rows_profiled, agg_sample, estimate, counted, opts
+    )
+    # The stream is a sample without replacement: as many rows as the table means all of them.
+    stream_complete = rows.rows == rows_profiled == row_count
     facts = PassFacts(
         rows_profiled=rows_profiled,
         rows_sketched=rows.rows,
         stream_complete=stream_complete,
         now=dt.datetime.now(dt.UTC),
+        population=row_count if row_count > rows_profiled else None,
+        population_high=row_bounds[1] if row_bounds else None,
+        aggregate_uniform=agg_sample.uniform(rows_profiled),
+        stream_uniform=stream_sample.uniform(rows.rows),
     )
     column_profiles = [
         build_column(
@@ -281,7 +305,13 @@ def _profile(
         )
         for meta, spec, metrics in zip(metas, specs, column_metrics, strict=True)
     ]
-    row_count, exact, source = _row_count(rows_profiled, agg_sample, estimate, opts)
+    duplicates, duplicates_exact, duplicate_bounds = duplicate_rows(
+        rows.frequencies(),
+        rows.rows,
+        row_count,
+        complete=stream_complete,
+        uniform=facts.stream_uniform,
+    )
     profile = build_table(
         database=database,
         schema=schema,
@@ -290,10 +320,12 @@ def _profile(
         row_count=row_count,
         row_count_exact=exact,
         row_count_source=source,
+        row_count_bounds=row_bounds,
         size_bytes=info.size_bytes if info else None,
         sample=_sample_record(agg_sample, stream_sample, user_sampled, stream_complete),
         facts=facts,
-        duplicate_rows=_duplicates(rows, stream_complete, row_count),
+        duplicate_rows=(duplicates, duplicates_exact),
+        duplicate_rows_bounds=duplicate_bounds,
     )
     profile.statements = statements
     profile.elapsed_seconds = round(time.perf_counter() - started, 4)
@@ -342,17 +374,28 @@ def _text_shapes(
 
 
 def _row_count(
-    rows_profiled: int, sample: SampleSpec, estimate: int | None, opts: ProfileOptions
-) -> tuple[int, bool, str]:
+    rows_profiled: int,
+    sample: SampleSpec,
+    estimate: int | None,
+    counted: bool,
+    opts: ProfileOptions,
+) -> tuple[int, bool, str, list[int] | None]:
+    """``(rows, exact, source, 95% interval)`` of the table the aggregate read."""
     if not sample.sampled:
-        return rows_profiled, True, "count"
+        return rows_profiled, True, "count", None
+    if counted and estimate is not None:
+        return max(estimate, rows_profiled), True, "count", None
+    capped = sample.rows is not None and rows_profiled >= sample.rows
+    if not capped and sample.percent is None:
+        return rows_profiled, True, "count", None  # the cap did not bind: every row was read
     if opts.allow_estimates and estimate is not None:
-        return estimate, False, "catalogue"
-    if sample.rows is not None and rows_profiled < sample.rows and sample.percent is None:
-        return rows_profiled, True, "count"  # the bound did not bind: every row was read
-    if sample.fraction:
-        return round(rows_profiled / sample.fraction), False, "extrapolated"
-    return rows_profiled, False, "sample"
+        return max(estimate, rows_profiled), False, "catalogue", None
+    if sample.fraction and not capped:
+        rows, bounds = extrapolated_rows(rows_profiled, sample.fraction)
+        return rows, False, "extrapolated", bounds if sample.uniform(rows_profiled) else None
+    if estimate is not None:  # a sample of a fixed size: the catalogue says of how many
+        return max(estimate, rows_profiled), False, "catalogue", None
+    return rows_profiled, False, "sample", None
 
 
 def _sample_record(
@@ -365,13 +408,3 @@ def _sample_record(
         return False, SampleMethod.NONE.value, None
     # Aggregates read every row; only the sketches saw a sample.
     return True, f"sketches:{stream.method.value}", stream.percent
-
-
-def _duplicates(rows: RowSketch, complete: bool, table_rows: int) -> tuple[int | None, bool]:
-    duplicates = rows.rows - rows.distinct_rows
-    if complete:
-        return duplicates, True
-    if not rows.rows or not table_rows:
-        return None, False
-    share = rows.rows / table_rows  # a duplicated pair is seen with probability share**2
-    return min(max(table_rows - 1, 0), round(duplicates / (share * share))), False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import random
 
 from dataready.analysis.profiling import (
     ColumnMeta,
@@ -87,10 +88,35 @@ def test_extrapolated_distinct_from_a_sample() -> None:
     facts = PassFacts(10_000, 1_000, False, NOW)
     spec = ColumnSpec("s", TypeFamily.STRING, "text")
     column = _build(meta, spec, {"non_null": 10_000}, sketch, facts)
-    assert column.distinct_method == "sample_extrapolated" and column.distinct_error is None
-    assert column.distinct_count == 10_000
-    assert column.top_values[0]["count"] == 10  # a sample count scaled to the table
+    assert column.distinct_method == "sample_chao_lin" and not column.distinct_exact
+    assert column.distinct_count == 10_000  # no value seen twice: a unique column
+    low, high = (column.bounds or {})["distinct_count"]
+    assert 1_000 <= low <= 10_000 == high and column.distinct_error is not None
+    # every value seen once: the sample cannot tell which values are frequent
+    assert column.top_values == [] and column.top_values_status == "no_frequent_values"
     assert not column.top_values_exact and not column.patterns_exact
+
+
+def test_a_sampled_aggregate_makes_nothing_exact() -> None:
+    """Item 1 of issue 9: an exact COUNT(DISTINCT) over a 2% sample is not the table's."""
+    meta = ColumnMeta("k", 1, "integer", TypeFamily.INTEGER)
+    table = [i % 8_000 for i in range(200_000)]
+    values = random.Random(1).sample(table, 4_000)  # a 2% sample
+    seen = len(set(values))
+    sketch = _sketch(ValueKind.NUMERIC, TypeFamily.INTEGER, values)
+    facts = PassFacts(4_000, 4_000, False, NOW, population=200_000, population_high=206_000)
+    spec = ColumnSpec("k", TypeFamily.INTEGER, "integer", DistinctMethod.EXACT)
+    metrics = {"non_null": 4_000, "distinct": seen, "min": 0, "max": 7_999, "sum": sum(values)}
+    column = _build(meta, spec, {**metrics, "zero": 1, "negative": 0}, sketch, facts)
+    assert column.row_count == 200_000 and column.null_count == 0 and not column.counts_exact
+    assert not column.distinct_exact and column.distinct_method == "sample_chao_lin"
+    low, high = (column.bounds or {})["distinct_count"]
+    assert seen <= low <= 8_000 <= high  # the values the sample saw are certain
+    assert abs((column.distinct_count or 0) - 8_000) < 800
+    assert column.zero_count == 50 and "zero_count" in (column.bounds or {})
+    assert not column.quantiles_exact and column.quantiles_rank_error
+    assert column.quantiles_bounds is not None and not column.unique_exact
+    assert column.sum == sum(values) * 50 and not column.extremes_exact
 
 
 def test_skipped_columns_and_stable_keys() -> None:
@@ -126,3 +152,20 @@ def test_skipped_columns_and_stable_keys() -> None:
     json.dumps(data)
     assert data["freshness_column"] == "t" and data["column_count"] == 2
     assert set(data["columns"][0]) == set(data["columns"][1])
+
+
+def test_a_non_uniform_sample_states_no_bound() -> None:
+    """Item 2 of issue 9: the first rows of a scan (the generic dialect) carry no error bound."""
+    meta = ColumnMeta("x", 1, "integer", TypeFamily.INTEGER)
+    values = list(range(1, 2_001))  # the first 2,000 of 20,000 rows, in physical order
+    sketch = _sketch(ValueKind.NUMERIC, TypeFamily.INTEGER, values)
+    facts = PassFacts(20_000, 2_000, False, NOW, stream_uniform=False)
+    spec = ColumnSpec("x", TypeFamily.INTEGER, "integer")
+    metrics = {"non_null": 20_000, "min": 1, "max": 20_000, "sum": 200_010_000}
+    column = _build(meta, spec, {**metrics, "zero": 0, "negative": 0}, sketch, facts)
+    assert column.quantiles is not None and not column.quantiles_exact
+    assert column.quantiles_rank_error is None and column.quantiles_bounds is None
+    assert column.distinct_error is None and "distinct_count" not in (column.bounds or {})
+    assert column.top_values_status == "sample_not_uniform"
+    assert all(t["error"] is None for t in column.top_values)
+    assert column.counts_exact and column.null_count == 0  # the aggregate read every row

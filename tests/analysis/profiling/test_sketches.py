@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
+import os
 import random
+import subprocess
+import sys
 from decimal import Decimal
 
+from dataready.analysis.profiling.keys import long_text_key
 from dataready.analysis.profiling.sketches import ColumnSketch, RowSketch, SketchConfig
 from dataready.domain.profiling import ValueKind
 from dataready.sql.types import TypeFamily
@@ -52,7 +56,9 @@ def test_frequent_items_after_a_spill() -> None:
     assert not exact and error > 0
     assert [t[0] for t in top] == ["hot", "warm"]
     assert abs(top[0][1] - 5_000) <= error and abs(top[1][1] - 2_000) <= error
-    assert len(sketch.counts) > 1_000  # text keeps its first values for shapes
+    # the counter goes on thinned: a share of the values, with their exact counts
+    assert 500 < len(sketch.counts) <= 1_000 and sketch.rate < 1
+    assert sketch.counts.get("hot", 5_000) == 5_000
 
 
 def test_nan_and_infinities_are_counted_apart() -> None:
@@ -67,7 +73,7 @@ def test_long_text_is_truncated_but_stays_distinct() -> None:
     sketch = ColumnSketch(ValueKind.STRING, TypeFamily.STRING, SketchConfig(max_value_length=10))
     _feed(sketch, ["x" * 50, "x" * 51, "short"])
     assert sketch.distinct()[0] == 3
-    assert all(len(str(k)) < 30 for k in sketch.counts)
+    assert all(len(str(k)) < 50 for k in sketch.counts)  # 10 characters and a digest
 
 
 def test_extremes_keep_the_smallest_and_largest() -> None:
@@ -82,3 +88,53 @@ def test_row_sketch_counts_duplicates_with_unhashable_values() -> None:
     rows = RowSketch()
     rows.update([(1, "a"), (1, "a"), (2, [1, 2]), (2, [1, 2]), (3, memoryview(b"x"))])
     assert rows.rows == 5 and rows.distinct_rows == 3
+
+
+def test_row_keys_do_not_collide_where_python_hash_does() -> None:
+    """Item 3 of issue 9: hash(-1) == hash(-2), and integers collide modulo 2**61 - 1."""
+    assert hash(-1) == hash(-2) and hash(1) == hash(2**61)
+    rows = RowSketch()
+    rows.update([(-1,), (-2,), (5,), (1,), (2**61,)])
+    assert rows.distinct_rows == 5
+    column = ColumnSketch(ValueKind.NUMERIC, TypeFamily.INTEGER, SketchConfig(counts_cap=2))
+    _feed(column, [-1, -2, 1, 2**61, 3])
+    assert round(column.hll.get_estimate()) == 5
+    # values SQL calls equal are one row
+    rows = RowSketch()
+    rows.update([(1, Decimal("1.10")), (1.0, Decimal("1.1")), (-0.0, math.nan), (0, math.nan)])
+    assert rows.distinct_rows == 2
+    # a value's key does not depend on what else its batch holds
+    rows = RowSketch()
+    for batch in ([(1, "a")], [(1.0, "a"), (2.5, None)], [(2**60, None)], [(float(2**60), None)]):
+        rows.update(batch)
+    rows.update([(math.inf, None), (-math.inf, None), (math.inf, None)])
+    assert rows.distinct_rows == 5 and rows.frequencies().f2 == 3
+
+
+def test_long_text_keys_are_the_same_in_every_run() -> None:
+    code = (
+        "from dataready.analysis.profiling.keys import long_text_key;"
+        "print(long_text_key('x' * 300, 10))"
+    )
+    outputs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)
+        assert done.returncode == 0, done.stderr
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    sketch = ColumnSketch(ValueKind.STRING, TypeFamily.STRING, SketchConfig(max_value_length=10))
+    _feed(sketch, ["y" * 50])
+    assert list(sketch.counts) == [long_text_key("y" * 50, 10)]
+
+
+def test_thinned_counter_estimates_the_frequencies() -> None:
+    rng = random.Random(5)
+    values: list[object] = [i for i in range(20_000) for _ in range(2)]
+    values += range(20_000, 50_000)
+    rng.shuffle(values)
+    sketch = ColumnSketch(ValueKind.NUMERIC, TypeFamily.INTEGER, SketchConfig(counts_cap=4_000))
+    _feed(sketch, values)
+    freq = sketch.frequencies()
+    assert sketch.rate < 0.2 and freq.kept <= 4_000
+    assert abs(freq.f1 - 30_000) < 0.1 * 30_000 and abs(freq.f2 - 20_000) < 0.1 * 20_000

@@ -54,6 +54,20 @@ SELECT COUNT(*),
   QUANTILE_CONT("v0", [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99])
 FROM (SELECT "id" AS "v0" FROM "sch"."tab; DROP" USING SAMPLE 12.5 PERCENT (bernoulli)) "r";
 
+-- aggregate, 1000 rows of a table without an estimate
+SELECT COUNT(*),
+  (SELECT COUNT(*) FROM "sch"."tab; DROP"),
+  COUNT("v0"),
+  COUNT(DISTINCT "v0"),
+  MIN("v0"),
+  MAX("v0"),
+  SUM("v0"),
+  COUNT(*) FILTER (WHERE "v0" = 0),
+  COUNT(*) FILTER (WHERE "v0" < 0),
+  STDDEV_SAMP("v0"),
+  QUANTILE_CONT("v0", [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99])
+FROM (SELECT "id" AS "v0" FROM "sch"."tab; DROP" USING SAMPLE 1000 ROWS) "r";
+
 -- stream, 1000 of ~100000 rows
 SELECT "id", "we""ird name" FROM "sch"."tab; DROP" USING SAMPLE 1000 ROWS;
 

@@ -48,8 +48,21 @@ SELECT COUNT(*),
   STDDEV_SAMP(`v0`)
 FROM (SELECT `id` AS `v0` FROM (SELECT * FROM `sch`.`tab; DROP` WHERE RAND() < 0.125) `s`) `r`;
 
+-- aggregate, 1000 rows of a table without an estimate
+SELECT COUNT(*),
+  (SELECT COUNT(*) FROM `sch`.`tab; DROP`),
+  COUNT(`v0`),
+  COUNT(DISTINCT `v0`),
+  MIN(`v0`),
+  MAX(`v0`),
+  SUM(`v0`),
+  SUM(CASE WHEN `v0` = 0 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN `v0` < 0 THEN 1 ELSE 0 END),
+  STDDEV_SAMP(`v0`)
+FROM (SELECT `id` AS `v0` FROM (SELECT * FROM `sch`.`tab; DROP` ORDER BY RAND() LIMIT 1000) `s`) `r`;
+
 -- stream, 1000 of ~100000 rows
-SELECT `id`, `we"ird name` FROM `sch`.`tab; DROP` WHERE RAND() < 0.011000000000000001 LIMIT 1000;
+SELECT `id`, `we"ird name` FROM `sch`.`tab; DROP` WHERE RAND() < 0.011000000000000001 ORDER BY RAND() LIMIT 1000;
 
 -- stream, no estimate
-SELECT `id` FROM `sch`.`tab; DROP` LIMIT 1000;
+SELECT `id` FROM `sch`.`tab; DROP` ORDER BY RAND() LIMIT 1000;

@@ -54,8 +54,22 @@ SELECT COUNT(*),
   PERCENTILE_CONT(ARRAY[0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99]) WITHIN GROUP (ORDER BY "v0")
 FROM (SELECT "id" AS "v0" FROM "sch"."tab; DROP" TABLESAMPLE BERNOULLI (12.5) OFFSET 0) "r";
 
+-- aggregate, 1000 rows of a table without an estimate
+SELECT COUNT(*),
+  (SELECT COUNT(*) FROM "sch"."tab; DROP"),
+  COUNT("v0"),
+  COUNT(DISTINCT "v0"),
+  MIN("v0"),
+  MAX("v0"),
+  SUM("v0"),
+  COUNT(*) FILTER (WHERE "v0" = 0),
+  COUNT(*) FILTER (WHERE "v0" < 0),
+  STDDEV_SAMP("v0"),
+  PERCENTILE_CONT(ARRAY[0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99]) WITHIN GROUP (ORDER BY "v0")
+FROM (SELECT "id" AS "v0" FROM (SELECT * FROM "sch"."tab; DROP" ORDER BY RANDOM() LIMIT 1000) "s" OFFSET 0) "r";
+
 -- stream, 1000 of ~100000 rows
-SELECT "id", "we""ird name" FROM "sch"."tab; DROP" TABLESAMPLE BERNOULLI (1.1) LIMIT 1000;
+SELECT "id", "we""ird name" FROM "sch"."tab; DROP" TABLESAMPLE BERNOULLI (1.1) ORDER BY RANDOM() LIMIT 1000;
 
 -- stream, no estimate
-SELECT "id" FROM "sch"."tab; DROP" LIMIT 1000;
+SELECT "id" FROM "sch"."tab; DROP" ORDER BY RANDOM() LIMIT 1000;

@@ -50,8 +50,21 @@ SELECT COUNT(*),
   TOTAL("v0" * "v0")
 FROM (SELECT "id" AS "v0" FROM (SELECT * FROM "sch"."tab; DROP" WHERE (ABS(RANDOM()) % 1000000) < CAST(0.125 * 1000000 AS INTEGER)) "s") "r";
 
+-- aggregate, 1000 rows of a table without an estimate
+SELECT COUNT(*),
+  (SELECT COUNT(*) FROM "sch"."tab; DROP"),
+  COUNT("v0"),
+  COUNT(DISTINCT "v0"),
+  MIN("v0"),
+  MAX("v0"),
+  SUM("v0"),
+  COUNT(*) FILTER (WHERE "v0" = 0),
+  COUNT(*) FILTER (WHERE "v0" < 0),
+  TOTAL("v0" * "v0")
+FROM (SELECT "id" AS "v0" FROM (SELECT * FROM "sch"."tab; DROP" WHERE (ABS(RANDOM()) % 1000000) < (SELECT CAST(1100 * 1000000.0 / MAX(COUNT(*), 1) AS INTEGER) FROM "sch"."tab; DROP") ORDER BY RANDOM() LIMIT 1000) "s") "r";
+
 -- stream, 1000 of ~100000 rows
-SELECT "id", "we""ird name" FROM "sch"."tab; DROP" WHERE (ABS(RANDOM()) % 1000000) < CAST(0.011000000000000001 * 1000000 AS INTEGER) LIMIT 1000;
+SELECT "id", "we""ird name" FROM "sch"."tab; DROP" WHERE (ABS(RANDOM()) % 1000000) < CAST(0.011000000000000001 * 1000000 AS INTEGER) ORDER BY RANDOM() LIMIT 1000;
 
 -- stream, no estimate
-SELECT "id" FROM "sch"."tab; DROP" LIMIT 1000;
+SELECT "id" FROM "sch"."tab; DROP" WHERE (ABS(RANDOM()) % 1000000) < (SELECT CAST(1100 * 1000000.0 / MAX(COUNT(*), 1) AS INTEGER) FROM "sch"."tab; DROP") ORDER BY RANDOM() LIMIT 1000;

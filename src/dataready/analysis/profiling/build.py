@@ -3,8 +3,13 @@
 The profiler reads a table twice at most: one streamed sample pass (sketches) and one
 aggregate statement. :func:`~dataready.analysis.profiling.distinct.plan_columns` decides,
 from what the sample showed, how the aggregate counts distinct values per column;
-:func:`build_column` and :func:`build_table`
-merge both sources, preferring the exact figure whenever one exists.
+:func:`build_column` and :func:`build_table` merge both sources, preferring the exact figure
+whenever one exists.
+
+Every count of a profile is for the table. When the aggregate read a sample, its counts are
+scaled to the table's row count and each carries a 95% interval in the column's ``bounds``
+(:class:`~dataready.analysis.profiling.estimates.Scale`); the sketches' figures are scaled to
+the column's non-null count the same way. Nothing read from a sample is called exact.
 """
 
 from __future__ import annotations
@@ -15,32 +20,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from dataready.analysis.profiling.distinct import ColumnMeta, PassFacts, read_distinct
-from dataready.analysis.profiling.numeric import (
-    Distribution,
-    Fences,
-    exact_histogram,
-    exact_outliers,
-    fd_edges,
-    sketch_histogram,
-    sketch_outliers,
-    stddev_from_sums,
+from dataready.analysis.profiling.estimates import (
+    DistinctEstimate,
+    Scale,
+    ScaledCounts,
+    estimate_distinct,
+    estimate_unique,
+    select_top,
 )
+from dataready.analysis.profiling.numbers import numbers
 from dataready.analysis.profiling.results import ColumnProfile, TableProfile
 from dataready.analysis.profiling.shapes import format_counts, observed_type, pattern_counts
-from dataready.analysis.profiling.sketches import ColumnSketch
-from dataready.analysis.profiling.sketchlib import kll_rank_error
+from dataready.analysis.profiling.sketches import ColumnSketch, Frequencies
 from dataready.domain.profiling import ValueKind, skip_reason
-from dataready.sql.profile import (
-    QUANTILE_LEVELS,
-    ColumnSpec,
-)
-from dataready.sql.types import TypeFamily
+from dataready.sql.profile import ColumnSpec
 
 SHAPE_VALUES_CAP = 5_000
 """Distinct values (the most frequent) that shape patterns and formats are computed over."""
 
 
-def _ratio(part: int | None, whole: int | None) -> float | None:
+def _ratio(part: float | None, whole: float | None) -> float | None:
     if part is None or not whole:
         return None
     return part / whole
@@ -48,10 +47,6 @@ def _ratio(part: int | None, whole: int | None) -> float | None:
 
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 def build_column(
@@ -70,18 +65,43 @@ def build_column(
 
     ``shapes``: the text column's :func:`text_shapes`, when the caller computed them already.
     """
-    rows = facts.rows_profiled
-    non_null = int(metrics.get("non_null") or 0)
+    counts = ScaledCounts(facts.rows)
+    profile = _column(
+        meta, spec, metrics, sketch, facts, counts, top_n, max_patterns, histogram_bins_max, shapes
+    )
+    profile.bounds = counts.bounds or None
+    return profile
+
+
+def _column(
+    meta: ColumnMeta,
+    spec: ColumnSpec | None,
+    metrics: Mapping[str, Any],
+    sketch: ColumnSketch | None,
+    facts: PassFacts,
+    counts: ScaledCounts,
+    top_n: int,
+    max_patterns: int,
+    histogram_bins_max: int,
+    shapes: TextShapes | None,
+) -> ColumnProfile:
+    scale = facts.rows
+    sample_rows = facts.rows_profiled
+    sample_non_null = int(metrics.get("non_null") or 0)
     profile = ColumnProfile(
         name=meta.name,
         ordinal_position=meta.ordinal_position,
         declared_type=meta.declared_type,
         type_family=meta.family.value,
         kind=meta.kind.value,
-        row_count=rows,
-        null_count=rows - non_null,
-        null_ratio=_ratio(rows - non_null, rows),
+        row_count=scale.population,
+        null_ratio=_ratio(sample_rows - sample_non_null, sample_rows),
+        counts_exact=scale.exact,
+        extremes_exact=scale.exact,
     )
+    nulls = counts.count("null_count", sample_rows - sample_non_null) or 0
+    profile.null_count = nulls
+    non_null = scale.population - nulls
     reason = skip_reason(meta.family)
     if reason is not None or spec is None:
         profile.profiled = False
@@ -89,137 +109,84 @@ def build_column(
         return profile
     profile.values_sampled = sketch.values if sketch else 0
     exact_sketch = sketch is not None and sketch.complete and facts.stream_complete
-    count, exact, error, method = read_distinct(spec, metrics, sketch, facts, non_null)
-    if non_null == 0:
-        count, exact, error, method = 0, True, None, "exact"
-    profile.distinct_count, profile.distinct_exact = count, exact
-    profile.distinct_error, profile.distinct_method = error, method
-    profile.distinct_ratio = _ratio(count, non_null)
-    if count is not None:
-        profile.duplicate_count = non_null - count
-        _unique(profile, sketch, exact_sketch, non_null)
+    found = read_distinct(spec, metrics, sketch, facts, non_null)
+    if non_null == 0 and scale.exact:
+        found = type(found)(0, True, None, "exact")
+    profile.distinct_count, profile.distinct_exact = found.count, found.exact
+    profile.distinct_error, profile.distinct_method = found.error, found.method
+    if found.bounds is not None:
+        counts.bound("distinct_count", found.bounds)
+    profile.distinct_ratio = _ratio(found.count, non_null)
+    if found.count is not None:
+        profile.duplicate_count = max(0, non_null - found.count)
+        if found.bounds is not None:
+            low, high = found.bounds
+            counts.bound("duplicate_count", [max(0, non_null - high), max(0, non_null - low)])
+        _unique(profile, counts, sketch, exact_sketch, non_null, found.bounds, facts)
     if sketch is not None:
-        _top(profile, sketch, exact_sketch, non_null, top_n)
+        # a stream that missed rows stands for more values than it saw, whatever the estimate
+        values = non_null if facts.stream_complete else max(non_null, sketch.values + 1)
+        _top(profile, sketch, Scale(sketch.values, values, facts.stream_uniform), top_n)
     kind = meta.kind
     if kind is ValueKind.NUMERIC:
-        _numbers(profile, meta, metrics, sketch, exact_sketch, histogram_bins_max)
+        numbers(profile, counts, meta, metrics, sketch, exact_sketch, facts, histogram_bins_max)
     elif kind is ValueKind.STRING:
-        _strings(profile, metrics, sketch, exact_sketch, max_patterns, shapes)
+        _strings(profile, counts, metrics, sketch, exact_sketch, max_patterns, shapes)
     elif kind in (ValueKind.TEMPORAL, ValueKind.TIME):
         profile.min, profile.max = metrics.get("min"), metrics.get("max")
         if kind is ValueKind.TEMPORAL:
-            profile.future_count = _int(metrics.get("future"))
+            profile.future_count = counts.count("future_count", metrics.get("future"))
             newest = as_datetime(profile.max)
             if newest is not None:
                 profile.freshness_seconds = max(0.0, _age(newest, facts.now))
     elif kind is ValueKind.BOOLEAN:
-        true = int(metrics.get("true") or 0)
-        profile.true_count, profile.false_count = true, non_null - true
-        profile.true_ratio = _ratio(true, non_null)
+        true = counts.count("true_count", metrics.get("true") or 0) or 0
+        profile.true_count, profile.false_count = true, max(0, non_null - true)
+        if "true_count" in counts.bounds:
+            low, high = counts.bounds["true_count"]
+            counts.bound("false_count", [max(0, non_null - high), max(0, non_null - low)])
+        profile.true_ratio = _ratio(int(metrics.get("true") or 0), sample_non_null)
     return profile
 
 
 def _unique(
-    profile: ColumnProfile, sketch: ColumnSketch | None, exact_sketch: bool, non_null: int
+    profile: ColumnProfile,
+    counts: ScaledCounts,
+    sketch: ColumnSketch | None,
+    exact_sketch: bool,
+    non_null: int,
+    distinct_bounds: list[int] | None,
+    facts: PassFacts,
 ) -> None:
     distinct = profile.distinct_count or 0
     if exact_sketch and sketch is not None:
         profile.unique_count, profile.unique_exact = sketch.singletons(), True
-    elif profile.distinct_exact and distinct == non_null:
+        return
+    if profile.distinct_exact and distinct == non_null:
         profile.unique_count, profile.unique_exact = distinct, True
-    else:
-        low, high = max(0, 2 * distinct - non_null), distinct
-        share = 1.0
-        if sketch is not None and sketch.complete and sketch.counts:
-            share = (sketch.singletons() or 0) / len(sketch.counts)
-        profile.unique_count = min(high, max(low, round(distinct * share)))
-        profile.unique_exact = False
-
-
-def _top(
-    profile: ColumnProfile, sketch: ColumnSketch, exact_sketch: bool, non_null: int, n: int
-) -> None:
-    pairs, exact, error = sketch.top(n)
-    scale = non_null / sketch.values if sketch.values and not exact_sketch else 1.0
-    profile.top_values = [{"value": v, "count": round(c * scale)} for v, c in pairs]
-    profile.top_values_exact = exact and exact_sketch
-    profile.top_values_error = round(error * scale) if not exact else None
-
-
-def _numbers(
-    profile: ColumnProfile,
-    meta: ColumnMeta,
-    metrics: Mapping[str, Any],
-    sketch: ColumnSketch | None,
-    exact_sketch: bool,
-    bins_max: int,
-) -> None:
-    integer = meta.family is TypeFamily.INTEGER
-    convert = _int if integer else _float
-    profile.min, profile.max = convert(metrics.get("min")), convert(metrics.get("max"))
-    profile.sum = convert(metrics.get("sum"))
-    finite = int(metrics.get("finite", metrics.get("non_null")) or 0)
-    total = metrics.get("sum")
-    profile.mean = float(total) / finite if total is not None and finite else None
-    stddev = _float(metrics.get("stddev"))
-    if stddev is None and metrics.get("sum_squares") is not None:
-        squares = float(metrics["sum_squares"])
-        stddev = stddev_from_sums(finite, float(total or 0), squares)
-    profile.stddev = stddev if finite > 1 else None
-    profile.zero_count = _int(metrics.get("zero"))
-    profile.negative_count = _int(metrics.get("negative"))
-    if meta.family is TypeFamily.FLOAT:
-        profile.nan_count = int(metrics.get("nan") or 0)
-        profile.positive_infinity_count = int(metrics.get("pos_inf") or 0)
-        profile.negative_infinity_count = int(metrics.get("neg_inf") or 0)
-    dist = Distribution.from_counts(sketch.counts) if exact_sketch and sketch else None
-    kll = sketch.kll if sketch is not None else None
-    levels = QUANTILE_LEVELS
-    native = metrics.get("quantiles")
-    if native is not None:
-        values = [_float(v) for v in native]
-        profile.quantiles_exact, profile.quantiles_rank_error = True, None
-    elif dist is not None and dist.total:
-        values = [dist.quantile(q) for q in levels]
-        profile.quantiles_exact, profile.quantiles_rank_error = True, None
-    elif kll is not None and not kll.is_empty() and dist is None:
-        values = [float(v) for v in kll.get_quantiles(list(levels))]
-        profile.quantiles_exact, profile.quantiles_rank_error = False, kll_rank_error(kll)
-    else:
         return
-    profile.quantiles = {f"p{round(q * 100):02d}": v for q, v in zip(levels, values, strict=True)}
-    q1, q3 = values[2], values[4]
-    low, high = _float(metrics.get("min")), _float(metrics.get("max"))
-    if q1 is None or q3 is None or low is None or high is None:
-        return
-    edges = fd_edges(low, high, q1, q3, finite, bins_max)
-    counts = exact_histogram(dist, edges) if dist else sketch_histogram(kll, edges, finite)
-    profile.histogram = {"edges": edges, "counts": counts, "exact": dist is not None}
-    _outliers(profile, dist, kll, sketch, Fences.iqr(q1, q3), finite)
+    profile.unique_exact = False
+    low, high = distinct_bounds or [distinct, distinct]
+    interval = DistinctEstimate(distinct, low, high)
+    if sketch is None or not sketch.values:
+        bounds = [max(0, 2 * low - non_null), high]
+        profile.unique_count = min(max(distinct, bounds[0]), bounds[1])
+    else:
+        freq = sketch.frequencies()
+        profile.unique_count, bounds = estimate_unique(freq, sketch.values, non_null, interval)
+    if facts.stream_uniform and (facts.aggregate_uniform or not facts.aggregate_sampled):
+        counts.bound("unique_count", bounds)
 
 
-def _outliers(
-    profile: ColumnProfile,
-    dist: Distribution | None,
-    kll: Any,
-    sketch: ColumnSketch | None,
-    iqr: Fences,
-    finite: int,
-) -> None:
-    extremes = sorted(set((sketch.low + sketch.high) if sketch else []))
-    found: dict[str, Any] = {"exact": dist is not None}
-    fences = {"iqr": iqr}
-    if profile.mean is not None and profile.stddev is not None:
-        fences["sigma"] = Fences.sigma(profile.mean, profile.stddev)
-    for name, fence in fences.items():
-        count = exact_outliers(dist, fence) if dist else sketch_outliers(kll, fence, finite)
-        found[name] = {
-            "low_fence": fence.low,
-            "high_fence": fence.high,
-            "count": count,
-            "examples": fence.outside(extremes)[:10],
-        }
-    profile.outliers = found
+def _top(profile: ColumnProfile, sketch: ColumnSketch, values: Scale, n: int) -> None:
+    pairs, complete, error = sketch.top(n + 1)
+    exact = values.exact and complete
+    found = select_top(pairs, n, values, sketch_error=error, complete=complete)
+    profile.top_values = found.items
+    profile.top_values_status = found.status
+    profile.top_values_exact = exact
+    errors = [int(e) for e in (i["error"] for i in found.items) if isinstance(e, int)]
+    profile.top_values_error = None if exact or not errors else max(errors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +216,7 @@ def text_shapes(sketch: ColumnSketch, max_patterns: int) -> TextShapes | None:
     return TextShapes(
         patterns=ranked,
         pattern_count=total_patterns,
-        all_values=len(sketch.counts) <= SHAPE_VALUES_CAP,
+        all_values=sketch.complete and len(sketch.counts) <= SHAPE_VALUES_CAP,
         values=sum(base.values()),
         formats=format_counts(base),
         non_empty=sum(c for v, c in base.items() if v.strip()),
@@ -258,6 +225,7 @@ def text_shapes(sketch: ColumnSketch, max_patterns: int) -> TextShapes | None:
 
 def _strings(
     profile: ColumnProfile,
+    counts: ScaledCounts,
     metrics: Mapping[str, Any],
     sketch: ColumnSketch | None,
     exact_sketch: bool,
@@ -269,8 +237,8 @@ def _strings(
     non_null = int(metrics.get("non_null") or 0)
     total = metrics.get("sum_length")
     profile.mean_length = float(total) / non_null if total is not None and non_null else None
-    profile.empty_count = _int(metrics.get("empty"))
-    profile.blank_count = _int(metrics.get("blank"))
+    profile.empty_count = counts.count("empty_count", metrics.get("empty"))
+    profile.blank_count = counts.count("blank_count", metrics.get("blank"))
     if shapes is None and sketch is not None:
         shapes = text_shapes(sketch, max_patterns)
     if shapes is None:
@@ -303,6 +271,25 @@ def _age(newest: dt.datetime, now: dt.datetime) -> float:
     return (reference - newest).total_seconds()
 
 
+def duplicate_rows(
+    freq: Frequencies, sketched: int, table_rows: int, *, complete: bool, uniform: bool
+) -> tuple[int | None, bool, list[int] | None]:
+    """Rows that repeat an earlier row: ``(count, exact, 95% interval)``.
+
+    Counted when every row was streamed; else the table's distinct rows are estimated from the
+    sample like a column's distinct values, and the duplicates are the rest.
+    """
+    if complete:
+        return sketched - round(freq.seen), True, None
+    if not sketched or not table_rows:
+        return None, False, None
+    found = estimate_distinct(freq, sketched, max(table_rows, sketched))
+    count = max(0, table_rows - found.estimate)
+    if not uniform:
+        return count, False, None
+    return count, False, [max(0, table_rows - found.high), max(0, table_rows - found.low)]
+
+
 def build_table(
     *,
     database: str,
@@ -316,6 +303,8 @@ def build_table(
     sample: tuple[bool, str, float | None],
     facts: PassFacts,
     duplicate_rows: tuple[int | None, bool],
+    duplicate_rows_bounds: list[int] | None = None,
+    row_count_bounds: list[int] | None = None,
 ) -> TableProfile:
     """The table profile; freshness is the newest value of any date/timestamp column."""
     newest: tuple[dt.datetime, str, Any] | None = None
@@ -336,15 +325,20 @@ def build_table(
         row_count=row_count,
         row_count_exact=row_count_exact,
         row_count_source=row_count_source,
+        row_count_bounds=row_count_bounds,
         column_count=len(columns),
         size_bytes=size_bytes,
         sampled=sampled,
         sample_method=method,
         sample_percent=percent,
+        sample_uniform=facts.aggregate_uniform and facts.stream_uniform,
+        counts_exact=facts.rows.exact,
+        counts_scale=round(facts.rows.factor, 6),
         rows_profiled=facts.rows_profiled,
         rows_sketched=facts.rows_sketched,
         duplicate_rows=duplicate_rows[0],
         duplicate_rows_exact=duplicate_rows[1],
+        duplicate_rows_bounds=duplicate_rows_bounds,
         profiled_at=facts.now,
         columns=columns,
     )

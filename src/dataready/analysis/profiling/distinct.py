@@ -1,13 +1,14 @@
 """Distinct counts: how the aggregate statement counts them, and how to read the answer.
 
 The streamed sample comes first, so :func:`plan_columns` knows per column how many values
-the sample saw and how many it saw once. In order of preference a column's distinct count
-comes from: the sketches alone (every row was streamed and counted, or a sample of at least
-``SAW_ALL_MIN_VALUES`` values saw each value at least twice); an exact ``COUNT(DISTINCT)``
-(at most ``exact_distinct_cap`` per statement, for columns whose sample saw few values); the
-engine's approximate distinct; a hash-sampled exact count sized to keep about
-``HASH_SAMPLED_TARGET`` values; else the sketches' estimate (HLL with its bound over a fully
-streamed table, or Haas and Stokes' Duj1 extrapolation from a sample).
+the sample saw and how often. When the aggregate reads the whole table, a column's distinct
+count comes, in order of preference, from: the sketches alone when every row was streamed;
+an exact ``COUNT(DISTINCT)`` (at most ``exact_distinct_cap`` per statement, for columns whose
+sample saw few values); the engine's approximate distinct; a hash-sampled exact count sized to
+keep about ``HASH_SAMPLED_TARGET`` values; else the sample's estimate. When the aggregate
+reads a sample too, only the sample's estimate speaks for the table (an exact count over the
+sample is a floor of it). The sample's estimate is Chao and Lin's, with an interval that holds
+for any column (:func:`dataready.analysis.profiling.estimates.estimate_distinct`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dataready.analysis.profiling.estimates import DistinctEstimate, Scale, estimate_distinct
 from dataready.analysis.profiling.sketches import ColumnSketch
 from dataready.domain.profiling import ValueKind, value_kind
 from dataready.sql.profile import (
@@ -31,12 +33,13 @@ from dataready.sql.types import TypeFamily
 HASH_SAMPLED_TARGET = 20_000
 """Values a hash-sampled distinct count should keep: a bound of about 1.4% at 95%."""
 SAW_ALL_MIN_VALUES = 1_000
-"""A sample of at least this many values, each seen twice or more, is taken to hold every
-value of the column (Good-Turing: the share of unseen values is about singletons / n)."""
+"""A sample of at least this many values, each seen twice or more, needs no SQL distinct
+count: the sample's estimate is its distinct count, with a narrow interval."""
 EXACT_WHEN_SEEN_AT_MOST = 10_000
 """A column whose sample showed at most this many values gets an exact COUNT(DISTINCT)."""
 NATIVE_APPROX_ERROR = 0.05
 """The bound stated for an engine's approximate distinct (DuckDB's HLL stays within ~2.5%)."""
+SAMPLE_METHOD = "sample_chao_lin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +62,38 @@ class PassFacts:
     """COUNT(*) of the aggregate statement."""
     rows_sketched: int
     stream_complete: bool
-    """The stream saw every row the aggregate read: sketches are over the same rows."""
+    """The stream saw every row of the table: sketches are over the whole table."""
     now: dt.datetime
+    population: int | None = None
+    """The table's rows, when the aggregate read a sample (``None``: it read every row)."""
+    population_high: int | None = None
+    """The upper end of ``population`` when it is extrapolated."""
+    aggregate_uniform: bool = True
+    """The aggregate's sample (if any) is a uniform random sample of rows."""
+    stream_uniform: bool = True
+    """The stream's sample (if any) is a uniform random sample of rows."""
+
+    @property
+    def aggregate_sampled(self) -> bool:
+        return self.population is not None and self.population > self.rows_profiled
+
+    @property
+    def rows(self) -> Scale:
+        """How the aggregate's rows stand for the table's."""
+        population = max(self.population or 0, self.rows_profiled)
+        high = self.population_high if self.aggregate_sampled else None
+        return Scale(self.rows_profiled, population, self.aggregate_uniform, high)
+
+
+@dataclass(frozen=True, slots=True)
+class DistinctResult:
+    count: int | None
+    exact: bool
+    error: float | None
+    """Relative, at about 95%: the interval's widest side over the count."""
+    method: str | None
+    bounds: list[int] | None = None
+    """The 95% interval ``[low, high]`` (``None``: exact, or no bound holds)."""
 
 
 def plan_columns(
@@ -72,6 +105,7 @@ def plan_columns(
     exact_distinct_cap: int,
     native_quantiles: bool,
     row_estimate: int | None = None,
+    aggregate_sampled: bool = False,
 ) -> list[ColumnSpec]:
     """What the aggregate statement computes per column, the distinct method above all.
 
@@ -79,7 +113,9 @@ def plan_columns(
     streamed and the exact counter held, or the sample saw every value at least twice);
     an exact ``COUNT(DISTINCT)`` for the first ``exact_distinct_cap`` low-cardinality
     columns; the engine's approximate distinct; a hash-sampled exact count sized from the
-    sample; else nothing in SQL (the sketches estimate it).
+    sample; else nothing in SQL (the sketches estimate it). Over a sampled aggregate only the
+    exact count is worth its cost (a floor of the table's count); approximate ones would
+    estimate the sample's.
     """
     exact_left = exact_distinct_cap
     specs = []
@@ -94,10 +130,17 @@ def plan_columns(
                 method = DistinctMethod.NONE
             elif exact_left > 0 and (stream_complete or seen <= EXACT_WHEN_SEEN_AT_MOST):
                 method, exact_left = DistinctMethod.EXACT, exact_left - 1
+            elif aggregate_sampled:
+                method = DistinctMethod.NONE
             elif dialect.approx_distinct_function:
                 method = DistinctMethod.NATIVE_APPROX
             elif dialect.supports_hash_distinct:
-                expected = estimate_distinct(sketch, row_estimate) if row_estimate else seen
+                expected = seen
+                if row_estimate:
+                    share = sketch.values / max(sketch.values + sketch.nulls, 1)
+                    population = max(round(row_estimate * share), sketch.values)
+                    freq = sketch.frequencies()
+                    expected = estimate_distinct(freq, sketch.values, population).estimate
                 modulus = max(2, hash_modulus_for(expected, HASH_SAMPLED_TARGET))
                 method = DistinctMethod.HASH_SAMPLED
         specs.append(
@@ -115,51 +158,67 @@ def plan_columns(
     return specs
 
 
+def _relative_bounds(count: int, error: float, ceiling: int) -> list[int]:
+    return [max(0, math.floor(count * (1.0 - error))), min(ceiling, math.ceil(count * (1 + error)))]
+
+
 def read_distinct(
     spec: ColumnSpec,
     metrics: Mapping[str, Any],
     sketch: ColumnSketch | None,
     facts: PassFacts,
     non_null: int,
-) -> tuple[int | None, bool, float | None, str | None]:
+) -> DistinctResult:
+    """The column's distinct count for the table.
+
+    Args:
+        non_null: the table's non-null values of the column (scaled up from a sample when
+            the aggregate read one).
+    """
     raw = metrics.get("distinct")
-    if raw is not None:
+    sampled = facts.aggregate_sampled
+    if raw is not None and not sampled:
         count = int(raw)
         if spec.distinct is DistinctMethod.EXACT or (
             spec.distinct is DistinctMethod.HASH_SAMPLED and spec.hash_modulus == 1
         ):
-            return count, True, None, "exact"
+            return DistinctResult(count, True, None, "exact")
         if spec.distinct is DistinctMethod.NATIVE_APPROX:
-            return min(count, non_null), False, NATIVE_APPROX_ERROR, "native_approx"
+            count = min(count, non_null)
+            bounds = _relative_bounds(count, NATIVE_APPROX_ERROR, non_null)
+            return DistinctResult(count, False, NATIVE_APPROX_ERROR, "native_approx", bounds)
         m = spec.hash_modulus
         bound = 2.0 * math.sqrt((m - 1) / (m * max(count, 1)))
-        return min(count * m, non_null), False, bound, f"hash_sampled_1_in_{m}"
+        count = min(count * m, non_null)
+        bounds = _relative_bounds(count, bound, non_null)
+        return DistinctResult(count, False, bound, f"hash_sampled_1_in_{m}", bounds)
     if sketch is None:
-        return None, False, None, None
-    seen, exact, error = sketch.distinct()
+        return DistinctResult(None, False, None, None)
     if facts.stream_complete:
-        return seen, exact, error, "sketch_exact" if exact else "hll"
-    if sketch.complete and sketch.singletons() == 0 and sketch.values >= SAW_ALL_MIN_VALUES:
-        return seen, False, None, "sample_saw_every_value"
-    estimate = estimate_distinct(sketch, non_null)
-    return min(max(estimate, seen), non_null), False, None, "sample_extrapolated"
+        seen, exact, error = sketch.distinct()
+        if exact:
+            return DistinctResult(seen, True, None, "sketch_exact")
+        bounds = _relative_bounds(seen, error or 0.0, non_null)
+        return DistinctResult(min(seen, non_null), False, error, "hll", bounds)
+    floor = int(raw) if raw is not None and spec.distinct is DistinctMethod.EXACT else 0
+    high = None
+    if facts.population_high and facts.population:  # the table's size is itself estimated
+        high = math.ceil(non_null * facts.population_high / facts.population)
+    found = sample_distinct(sketch, non_null, floor, high)
+    if not (facts.stream_uniform and (facts.aggregate_uniform or not sampled)):
+        return DistinctResult(found.estimate, False, None, SAMPLE_METHOD)
+    error = round(found.relative_error, 6)
+    return DistinctResult(found.estimate, False, error, SAMPLE_METHOD, [found.low, found.high])
 
 
-def estimate_distinct(sketch: ColumnSketch, population: int) -> int:
-    """The distinct values of ``population`` values, extrapolated from the sample.
-
-    Haas and Stokes' Duj1 estimator, as PostgreSQL's ANALYZE uses it:
-    ``n * d / (n - f1 + f1 * n / N)`` for ``d`` distinct values in a sample of ``n`` with
-    ``f1`` seen once. After a spill ``f1`` is unknown and taken as ``d * d / n`` (all
-    singletons when every value differs, few when values repeat).
-    """
-    seen, _, _ = sketch.distinct()
-    n, big_n = sketch.values, max(population, 1)
-    if n <= 0 or seen <= 0:
-        return 0
-    seen = min(seen, n)
-    f1 = sketch.singletons()
-    if f1 is None:
-        f1 = min(seen, round(seen * seen / n))
-    denominator = n - f1 + f1 * n / big_n
-    return min(big_n, round(n * seen / denominator)) if denominator > 0 else seen
+def sample_distinct(
+    sketch: ColumnSketch, population: int, floor: int = 0, population_high: int | None = None
+) -> DistinctEstimate:
+    """The table's distinct count from the streamed sample (``population`` values)."""
+    return estimate_distinct(
+        sketch.frequencies(),
+        sketch.values,
+        population,
+        seen_floor=floor,
+        population_high=population_high,
+    )

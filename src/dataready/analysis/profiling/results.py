@@ -1,11 +1,24 @@
 """The profile of a table and of its columns: what every later step reads.
 
-Counts of a column refer to the rows the aggregate statement read (``rows_profiled`` of the
-table: all rows, or the sample). Every figure that may be estimated says so next to it —
-``distinct_exact`` and ``distinct_error`` (a relative bound at about 95%, ``None`` when no
-bound can be stated), ``quantiles_exact`` and ``quantiles_rank_error``, ``top_values_exact``
-— and ``to_dict()`` gives the same keys for every column (``None`` where a figure does not
-apply), so consumers can rely on one shape.
+One scale: every count of a profile is for the *table* (``row_count`` rows). When the
+statements read a sample, the sample's counts are scaled up and each says so:
+
+- ``exact`` means computed over every row of the table. A figure read from a sample is never
+  exact, whatever was exact about the sample.
+- An estimate carries its 95% interval: the column's ``bounds`` maps each estimated count
+  (``null_count``, ``distinct_count``, ``duplicate_count``, ``unique_count``, ``zero_count``,
+  ``negative_count``, ``nan_count``, ``positive_infinity_count``,
+  ``negative_infinity_count``, ``empty_count``, ``blank_count``, ``future_count``,
+  ``true_count``, ``false_count``, and ``sum`` and ``mean``) to ``[low, high]``; a figure
+  absent from ``bounds`` is exact, or has no interval because the sample was not uniform
+  (``sample_uniform`` false: page sampling or the first rows — then no bound holds and none is
+  stated). ``distinct_error`` is the distinct interval's widest side relative to the count.
+- Quantiles from a sample carry ``quantiles_rank_error`` (the sketch's plus the sample's) and
+  ``quantiles_bounds`` (each level's value interval); top values carry a status and, each, the
+  ``error`` of its count (:mod:`dataready.analysis.profiling.estimates` explains every bound).
+
+``to_dict()`` gives the same keys for every column (``None`` where a figure does not apply),
+so consumers can rely on one shape; fields are only ever added, never renamed.
 """
 
 from __future__ import annotations
@@ -58,21 +71,46 @@ class ColumnProfile:
     profiled: bool = True
     skipped_reason: str | None = None
     row_count: int = 0
+    """The table's rows (the same as the table profile's ``row_count``)."""
     null_count: int = 0
     null_ratio: float | None = None
+    counts_exact: bool = False
+    """The aggregate figures (null, zero, negative, NaN, infinity, empty, blank, future, true
+    and false counts; sum, mean, stddev, lengths) were computed over every row; false: scaled
+    up from a sample, with their intervals in ``bounds``."""
+    extremes_exact: bool = False
+    """``min``, ``max``, ``min_length``, ``max_length`` (and the freshness they give) are the
+    table's; false: the sample's, which lie inside the table's range."""
+    bounds: dict[str, list[Any]] | None = None
+    """95% interval ``[low, high]`` of every figure estimated from a uniform sample, by name."""
     distinct_count: int | None = None
     distinct_ratio: float | None = None
     distinct_exact: bool = False
     distinct_error: float | None = None
+    """Relative: ``max(count - low, high - count) / count`` of the distinct interval."""
     distinct_method: str | None = None
+    """``exact`` (COUNT(DISTINCT) over the table), ``sketch_exact`` (every row counted),
+    ``hll``, ``native_approx``, ``hash_sampled_1_in_<m>`` (over the table, with a bound), or
+    ``sample_chao_lin`` (estimated from the streamed sample: Chao-Lin's estimator, with an
+    interval that holds for any column)."""
     duplicate_count: int | None = None
     """Non-null values that repeat an earlier one (non-null count minus distinct count)."""
     unique_count: int | None = None
     """Values that appear exactly once."""
     unique_exact: bool = False
     top_values: list[dict[str, Any]] = field(default_factory=list)
+    """``{"value", "count", "error"}``, most frequent first: the count for the table and the
+    most it may be off by at 95% (0 when exact). A sample's counts are shares of the stated
+    non-null count; when ``row_count`` is extrapolated its own interval adds to theirs."""
     top_values_exact: bool = False
     top_values_error: int | None = None
+    """The largest ``error`` of the listed counts (``None`` when exact or none listed)."""
+    top_values_status: str | None = None
+    """``exact`` (counted over every row), ``estimated`` (from the sample: the listed values
+    are the most frequent ones at 95%, each count within its error), ``no_frequent_values``
+    (the sample cannot tell which values are most frequent — none seen twice, or the counts
+    within their bounds of each other — so none is listed), ``sample_not_uniform`` (counts of
+    a non-uniform sample, scaled, without a bound)."""
     # numbers
     min: Any = None
     max: Any = None
@@ -87,8 +125,16 @@ class ColumnProfile:
     quantiles: dict[str, float | None] | None = None
     quantiles_exact: bool = False
     quantiles_rank_error: float | None = None
+    """The most a quantile's rank may be off by (0.01 = one percentile), about 95%."""
+    quantiles_bounds: dict[str, list[float]] | None = None
+    """Per level, the values at the level minus and plus ``quantiles_rank_error``: the table's
+    quantile lies between them."""
     histogram: dict[str, Any] | None = None
+    """``edges``, ``counts`` (for the table), ``exact``, and ``count_error`` (the most a bin's
+    count may be off by) when estimated."""
     outliers: dict[str, Any] | None = None
+    """``exact`` and, per fence (``iqr``, ``sigma``), ``low_fence``, ``high_fence``, ``count``,
+    ``examples`` and, when estimated, ``count_error``."""
     # strings
     min_length: int | None = None
     mean_length: float | None = None
@@ -96,9 +142,12 @@ class ColumnProfile:
     empty_count: int | None = None
     blank_count: int | None = None
     patterns: list[dict[str, Any]] | None = None
+    """Shape patterns with their counts among the ``formats_values`` values they were computed
+    over (the sketch's most frequent values; not scaled to the table, like ``formats``)."""
     pattern_count: int | None = None
     patterns_exact: bool = False
     formats: dict[str, float] | None = None
+    """Recognised format name -> share of the ``formats_values`` values."""
     formats_values: int | None = None
     observed_type: str | None = None
     # dates and timestamps
@@ -125,7 +174,9 @@ class TableProfile:
     row_count: int
     row_count_exact: bool
     row_count_source: str
-    """``count`` (COUNT(*) over the table), ``catalogue`` or ``extrapolated`` (from a sample)."""
+    """``count`` (COUNT(*) over the table), ``catalogue`` (the engine's estimate),
+    ``extrapolated`` (from a random share: rows read / share), or ``sample`` (only the rows
+    read are known: a non-uniform sample of a table without an estimate)."""
     column_count: int
     size_bytes: int | None
     sampled: bool
@@ -136,7 +187,19 @@ class TableProfile:
     rows_sketched: int
     """Rows streamed through the sketches."""
     duplicate_rows: int | None
+    """Rows equal to an earlier row (compared by a 128-bit digest of each row)."""
     duplicate_rows_exact: bool
+    row_count_bounds: list[int] | None = None
+    """95% interval of an extrapolated ``row_count``."""
+    sample_uniform: bool = True
+    """Every sample read is a uniform random sample of rows, so the bounds hold; false: page
+    sampling or the first rows of a scan, and no bound is stated."""
+    counts_exact: bool = True
+    """The aggregate read every row; false: its counts were scaled up by ``counts_scale``."""
+    counts_scale: float = 1.0
+    """Table rows per row the aggregate read."""
+    duplicate_rows_bounds: list[int] | None = None
+    """95% interval of an estimated ``duplicate_rows``."""
     newest: Any = None
     freshness_seconds: float | None = None
     freshness_column: str | None = None

@@ -4,13 +4,19 @@ Each column keeps an exact ``Counter`` of its values while it has at most ``coun
 distinct ones, so low-cardinality columns get exact top-N values, distinct counts,
 frequencies and quantiles. Past the cap the counter *spills*: its contents seed Apache
 DataSketches — HLL (distinct values, relative error about ``1.04/sqrt(2^lg_k)``), frequent
-items (top-N, error at most ``epsilon * n``) — and every later value goes to the sketches. For
-text columns the spilled counter is kept, frozen, as the base of shape patterns and formats
-(the first values of the sample). Numbers always feed a KLL sketch (quantiles, histogram,
-outlier counts, with a normalised rank error) and a few extremes for outlier examples.
+items (top-N, error at most ``epsilon * n``) — and the counter goes on as a *thinned* counter
+(adaptive distinct sampling, Gibbons 2001): it keeps the exact counts of the values whose
+stable hash falls in a share ``2**-level`` of the hash space, and halves the share whenever
+it holds more than ``counts_cap`` values. A value is kept or dropped for all its occurrences,
+so the kept values are a uniform sample of the distinct values with their exact frequencies:
+how many values were seen once or twice (what a distinct-count estimator needs) is the kept
+number divided by the share; text shape patterns and formats are computed over them too.
+Numbers always feed a KLL sketch (quantiles, histogram, outlier counts, with a normalised
+rank error) and a few extremes for outlier examples.
 
 Memory is bounded by the caps whatever the number of rows: ``counts_cap`` entries per
-column, the sketches' fixed sizes, and one set of row hashes of at most the rows sampled.
+column, the sketches' fixed sizes, and one 16-byte key per distinct sampled row.
+Keys are stable and collision-safe (:mod:`dataready.analysis.profiling.keys`).
 """
 
 from __future__ import annotations
@@ -19,10 +25,18 @@ import math
 from collections import Counter, deque
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any
 
 import numpy as np
 
+from dataready.analysis.profiling.keys import (
+    hll_keys,
+    kept,
+    long_text_key,
+    row_keys,
+    thinning_hashes,
+)
 from dataready.analysis.profiling.sketchlib import (
     frequent_error,
     frequent_items_sketch,
@@ -44,14 +58,31 @@ class SketchConfig:
     counts_cap: int = 20_000
     """Distinct values a column's exact counter may hold before it spills to sketches."""
     max_value_length: int = 200
-    """Longer text is truncated (plus a hash) for counting, top-N and patterns."""
+    """Longer text is truncated (plus a digest) for counting, top-N and patterns."""
     hll_lg_k: int = 14
     kll_k: int = 400
     frequent_lg_k: int = 10
 
 
-def _long_key(value: str, limit: int) -> str:
-    return f"{value[:limit]}…#{hash(value) & 0xFFFFFFFF:08x}"
+@dataclass(frozen=True, slots=True)
+class Frequencies:
+    """How often the sample's values occurred: the input of distinct-count estimators.
+
+    ``f1``, ``f2`` and ``rest`` (values seen once, twice, more often) are estimates when the
+    counter is thinned (kept numbers divided by ``rate``); ``kept_*`` are the counted ones.
+    """
+
+    f1: float
+    f2: float
+    rest: float
+    kept_f1: int
+    kept: int
+    rate: float
+
+    @property
+    def seen(self) -> float:
+        """Distinct values in the sample."""
+        return self.f1 + self.f2 + self.rest
 
 
 class ColumnSketch:
@@ -67,6 +98,8 @@ class ColumnSketch:
         self.counts: Counter[Hashable] = Counter()
         self.complete = True
         """``counts`` holds every value seen (it has not spilled)."""
+        self.level = 0
+        """After a spill: ``counts`` keeps the values in a share ``2**-level`` of the hashes."""
         self.hll: Any = None
         self.frequent: Any = None
         self.kll: Any = kll_sketch(config.kll_k) if kind is ValueKind.NUMERIC else None
@@ -90,7 +123,7 @@ class ColumnSketch:
         elif self.kind is ValueKind.STRING:
             limit = self.config.max_value_length
             values = [
-                (v if len(v) <= limit else _long_key(v, limit))
+                (v if len(v) <= limit else long_text_key(v, limit))
                 if isinstance(v, str)
                 else _text(v, limit)
                 for v in values
@@ -134,21 +167,34 @@ class ColumnSketch:
         cfg = self.config
         self.hll = hll_sketch(cfg.hll_lg_k)
         self.frequent = frequent_items_sketch(cfg.frequent_lg_k)
-        keys = self.counts.keys()
-        _drain(map(self.hll.update, keys if self.kind is ValueKind.STRING else map(hash, keys)))
+        keys = list(self.counts.keys())
+        _drain(map(self.hll.update, hll_keys(keys)))
         _drain(map(self.frequent.update, keys, self.counts.values()))
         self.complete = False
-        if self.kind is not ValueKind.STRING:
-            self.counts = Counter()  # text keeps its first values for shapes and formats
+        self._thin()
+
+    def _thin(self) -> None:
+        """Halve the kept share of the hash space until the counter fits its cap again."""
+        while len(self.counts) > self.config.counts_cap:
+            self.level += 1
+            keys = list(self.counts)
+            keep = kept(thinning_hashes(keys), self.level).tolist()
+            self.counts = Counter(dict(compress(self.counts.items(), keep)))
 
     def _sketch(self, values: list[Any]) -> None:
-        # Python's hash is consistent within the process (equal numbers hash equal), and the
-        # HLL lives no longer than the process.
-        hashed = values if self.kind is ValueKind.STRING else map(hash, values)
-        _drain(map(self.hll.update, hashed))
+        _drain(map(self.hll.update, hll_keys(values)))
         _drain(map(self.frequent.update, values))
+        keep = kept(thinning_hashes(values), self.level)
+        self.counts.update(compress(values, keep.tolist()))
+        if len(self.counts) > self.config.counts_cap:
+            self._thin()
 
     # -- read --------------------------------------------------------------------------
+
+    @property
+    def rate(self) -> float:
+        """The share of the distinct values ``counts`` holds (1.0 until a spill)."""
+        return 1.0 if self.complete else 2.0**-self.level
 
     def distinct(self) -> tuple[int, bool, float | None]:
         """Distinct non-null values seen: ``(count, exact, relative error at ~95%)``."""
@@ -163,8 +209,21 @@ class ColumnSketch:
             return None
         return sum(1 for count in self.counts.values() if count == 1)
 
+    def frequencies(self) -> Frequencies:
+        """Values seen once, twice and more often (estimated from the kept share)."""
+        tally = Counter(self.counts.values())
+        f1, f2 = tally.get(1, 0), tally.get(2, 0)
+        total = len(self.counts)
+        rate = self.rate
+        return Frequencies(
+            f1 / rate, f2 / rate, (total - f1 - f2) / rate, kept_f1=f1, kept=total, rate=rate
+        )
+
     def top(self, n: int) -> tuple[list[tuple[Any, int]], bool, int]:
-        """The ``n`` most frequent values: ``(pairs, exact, maximum count error)``."""
+        """The ``n`` most frequent values: ``(pairs, exact, maximum count error)``.
+
+        ``exact``: the counts are the sample's own (the counter never spilled).
+        """
         if self.complete:
             ranked = sorted(self.counts.items(), key=_rank_key)
             return ranked[:n], True, 0
@@ -183,36 +242,27 @@ def _rank_key(item: tuple[Any, int]) -> tuple[int, str]:
 
 def _text(value: Any, limit: int) -> str:
     text = value if isinstance(value, str) else str(value)
-    return text if len(text) <= limit else _long_key(text, limit)
-
-
-def _row_key(value: Any) -> Hashable:
-    if isinstance(value, memoryview | bytearray):
-        return bytes(value)
-    if isinstance(value, dict | list):
-        return repr(value)
-    return value  # type: ignore[no-any-return]
+    return text if len(text) <= limit else long_text_key(text, limit)
 
 
 class RowSketch:
-    """Counts rows and distinct rows of the sample (for the duplicate-row estimate)."""
+    """Counts the sample's rows by a 128-bit key each: duplicates and their frequencies."""
 
     def __init__(self) -> None:
         self.rows = 0
-        self._hashes: set[int] = set()
+        self._digests: Counter[bytes] = Counter()
 
     def update(self, batch: Sequence[tuple[Any, ...]]) -> None:
         self.rows += len(batch)
-        try:
-            self._hashes.update(map(hash, batch))
-        except TypeError:  # a row holds an unhashable value: key those rows (adding is idempotent)
-            add = self._hashes.add
-            for row in batch:
-                try:
-                    add(hash(row))
-                except TypeError:
-                    add(hash(tuple(_row_key(v) for v in row)))
+        self._digests.update(row_keys(batch))
 
     @property
     def distinct_rows(self) -> int:
-        return len(self._hashes)
+        return len(self._digests)
+
+    def frequencies(self) -> Frequencies:
+        """Distinct rows seen once, twice and more often (exact: digests are not thinned)."""
+        tally = Counter(self._digests.values())
+        f1, f2 = tally.get(1, 0), tally.get(2, 0)
+        total = len(self._digests)
+        return Frequencies(f1, f2, total - f1 - f2, kept_f1=f1, kept=total, rate=1.0)
