@@ -75,7 +75,8 @@ def claims_for(
     **extra: Any,
 ) -> dict[str, Any]:
     now = int(time.time())
-    claims: dict[str, Any] = {"sub": client_id or "someone", "iat": now, "exp": now + 600}
+    # Module-level headers are built at import: they must outlive a slow run of the suite.
+    claims: dict[str, Any] = {"sub": client_id or "someone", "iat": now, "exp": now + 6 * 3600}
     if client_id is not None:
         claims["client_id"] = client_id
     if project_id is not None:
