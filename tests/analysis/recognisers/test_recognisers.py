@@ -7,6 +7,7 @@ run a corpus of values through both paths and require the same verdict for every
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,13 @@ from dataready.analysis.pii import ColumnEvidence, Entity, classify_column
 from dataready.analysis.pii import validators as v
 from dataready.analysis.pii.detectors import DETECTORS
 from dataready.analysis.pii.evidence import SampleView
+from dataready.analysis.profiling import (
+    ColumnMeta,
+    ColumnSketch,
+    PassFacts,
+    SketchConfig,
+    build_column,
+)
 from dataready.analysis.profiling.shapes import format_counts, matching_formats, observed_type
 from dataready.analysis.recognisers import (
     CHECKS,
@@ -29,7 +37,10 @@ from dataready.analysis.recognisers import (
     register_check,
 )
 from dataready.analysis.recognisers.catalogue import DATA_FILE
+from dataready.domain.profiling import ValueKind
 from dataready.errors import ConfigError, UnknownName
+from dataready.sql.profile import ColumnSpec, DistinctMethod
+from dataready.sql.types import TypeFamily
 
 
 def _corpus() -> list[str]:
@@ -257,3 +268,48 @@ def test_a_registered_check_is_usable_from_a_data_file() -> None:
     finally:
         del CHECKS["test.even_digits"]
     assert DATA_FILE == "recognisers.toml"
+
+
+def _built_profile(values: list[str]) -> dict[str, Any]:
+    """The profiler's column document for a text column holding ``values``."""
+
+    sketch = ColumnSketch(ValueKind.STRING, TypeFamily.STRING, SketchConfig(counts_cap=20_000))
+    sketch.update(values)
+    meta = ColumnMeta("c", 1, "text", TypeFamily.STRING)
+    spec = ColumnSpec("c", TypeFamily.STRING, "text", DistinctMethod.EXACT)
+    lengths = [len(x) for x in values]
+    metrics = {
+        "non_null": len(values), "distinct": len(set(values)), "min_length": min(lengths),
+        "max_length": max(lengths), "sum_length": sum(lengths), "empty": 0, "blank": 0,
+    }  # fmt: skip
+    facts = PassFacts(len(values), len(values), True, dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    column = build_column(
+        meta, spec, metrics, sketch, facts, top_n=5, max_patterns=5, histogram_bins_max=20
+    )
+    return column.to_dict()
+
+
+def test_a_built_profile_records_the_version_and_classifies_like_its_values() -> None:
+    fake = Faker("en_US")
+    fake.seed_instance(11)
+    values = list(dict.fromkeys(fake.ipv4() for _ in range(60)))
+    profile = _built_profile(values)
+    assert profile["formats_version"] == recognisers_version()
+    assert profile["formats"]["ipv4"] == 1.0 and profile["formats_values"] == len(values)
+    only_profile = {k: profile[k] for k in ("formats", "formats_values", "formats_version")}
+    from_profile = classify_column(ColumnEvidence("host", "t", profile=only_profile))
+    from_values = classify_column(ColumnEvidence("host", "t", values=values))
+    assert from_profile.top is from_values.top is Entity.IP_ADDRESS
+    assert from_profile.findings[0].confidence == from_values.findings[0].confidence
+
+
+def test_formats_of_another_recogniser_version_are_not_read() -> None:
+    profile = {"formats": {"email": 1.0}, "formats_values": 40}
+    current = classify_column(
+        ColumnEvidence("c", "t", profile={**profile, "formats_version": recognisers_version()})
+    )
+    assert current.top is Entity.EMAIL
+    other = classify_column(
+        ColumnEvidence("c", "t", profile={**profile, "formats_version": recognisers_version() + 1})
+    )
+    assert not other.findings

@@ -129,7 +129,12 @@ def _profile_match(sample: SampleView, entity: Entity) -> ValueMatch | None:
     value).  A share is what the detector would count as validated; it counts as standalone
     only for recognisers whose every match stands alone: the profile does not record the
     layout a phone number was written in, so a profile's ``phone`` share needs the name.
+    A profile whose ``formats_version`` is not the data file's version is not read; one that
+    predates the field is.
     """
+    version = sample.profile.get("formats_version")
+    if version is not None and version != recognisers_version():
+        return None  # recognised by other rules: the shares do not mean what ours would
     formats = profile_formats()
     used: list[Recogniser] = []
     share = 0.0
