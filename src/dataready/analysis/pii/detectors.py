@@ -25,7 +25,12 @@ from dataready.analysis.pii.evidence import SampleView
 from dataready.analysis.pii.masking import mask
 from dataready.analysis.pii.names import token_set
 from dataready.analysis.pii.national_ids import match_national_id
-from dataready.analysis.recognisers import catalogue, parse_date, recogniser
+from dataready.analysis.recognisers import (
+    catalogue,
+    parse_date,
+    recogniser,
+    recognisers_version,
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class ValueMatch:
             "values_checked": self.checked,
             "matched_share": round(self.matched_share, 4),
             "validated_share": round(self.validated_share, 4),
+            "recognisers_version": recognisers_version(),
         }
         if self.validator:
             out["validator"] = self.validator
