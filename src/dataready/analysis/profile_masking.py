@@ -97,6 +97,7 @@ COLUMN_FIGURES: frozenset[str] = frozenset(
         "patterns_exact",
         "formats",
         "formats_values",
+        "formats_version",
         "observed_type",
         "future_count",
         "true_count",

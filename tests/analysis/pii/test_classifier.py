@@ -28,6 +28,7 @@ from dataready.analysis.pii.validators import (
     is_password_hash,
     is_uuid,
 )
+from dataready.analysis.recognisers import recognisers_version
 from dataready.errors import MissingExtra, ValidationFailed
 
 
@@ -113,6 +114,7 @@ def test_evidence_holds_no_raw_values() -> None:
     finding = result.findings[0]
     assert finding.evidence["values"]["validated_share"] == 1.0
     assert finding.evidence["values"]["values_checked"] == 50
+    assert finding.evidence["values"]["recognisers_version"] == recognisers_version()
     assert finding.evidence["name"]["tokens"] == ["email"]
     assert "@" in finding.evidence["values"]["masked_example"]
 

@@ -48,7 +48,8 @@ def test_long_shapes_are_cut() -> None:
         ("2024-01-31T10:00:00Z", ["datetime"]),
         ("2024-01-31 10:00:00.123+02:00", ["datetime"]),
         ("10:30", ["time"]),
-        ("+1 (555) 123-4567", ["phone"]),
+        ("+1 (415) 555-2671", ["phone"]),
+        ("+1 (555) 123-4567", []),  # phone-shaped, but no US area code 555: phonenumbers says no
         ("555-123-4567", ["phone"]),
         ("94105", ["postal_code", "numeric"]),
         ("SW1A 1AA", ["postal_code"]),
@@ -57,6 +58,12 @@ def test_long_shapes_are_cut() -> None:
         ("hello world", []),
         ("   ", []),
         ("256.1.1.1", []),  # not an IPv4 address, too few digits for a phone
+        ("2024-02-30", []),  # date-shaped, but no such day
+        ("550e8400e29b41d4a716446655440000", ["hex_digest"]),  # undashed: not a UUID
+        ("4539 1488 0343 6467", ["credit_card"]),
+        ("DE89 3704 0044 0532 0130 00", ["iban"]),
+        ("00:1A:2b:3C:4d:5E", ["mac_address"]),
+        ("52.5200, 13.4050", ["coordinates"]),
     ],
 )
 def test_formats(value: str, formats: list[str]) -> None:

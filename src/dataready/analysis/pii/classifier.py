@@ -35,21 +35,14 @@ from dataready.analysis.pii.specs import (
     combine,
 )
 from dataready.analysis.pii.validators import is_uuid
+from dataready.analysis.recognisers import Recogniser, catalogue, recognisers_version
 from dataready.analysis.tags import TagProposal
 from dataready.errors import ValidationFailed
 
 DEFAULT_CONFIDENCE_THRESHOLD = 0.8
-# Profile format names (the profiler's ``formats``) that stand for an entity's values.
-PROFILE_FORMATS: dict[str, Entity] = {
-    "email": Entity.EMAIL,
-    "phone": Entity.PHONE,
-    "ip": Entity.IP_ADDRESS,
-    "ipv4": Entity.IP_ADDRESS,
-    "ipv6": Entity.IP_ADDRESS,
-    "credit_card": Entity.CREDIT_CARD,
-    "iban": Entity.BANK_ACCOUNT,
-    "mac": Entity.MAC_ADDRESS,
-}
+# The profile's ``formats`` shares are computed over this many values when an older profile
+# does not say (``formats_values``).
+PROFILE_FORMATS_FALLBACK_VALUES = 100
 _FREE_TEXT_HINTS = token_set(
     "comment comments note notes description remarks remark message body text feedback memo "
     "content bio about summary details narrative reason"
@@ -119,13 +112,45 @@ def _measure_token(tokens: tuple[str, ...]) -> str | None:
     return next((t for t in tokens if t in MEASURE_TOKENS), None)
 
 
+def profile_formats() -> dict[str, Entity]:
+    """Profile format names (the profiler's ``formats``) that stand for an entity's values.
+
+    They are the reported recognisers that declare an ``entity``: a share in the profile is
+    the share of values that recogniser ``matches``, i.e. that the entity's detector would
+    count as validated.
+    """
+    return {r.name: Entity(r.entity) for r in catalogue().reported if r.entity is not None}
+
+
 def _profile_match(sample: SampleView, entity: Entity) -> ValueMatch | None:
-    for fmt, share in sample.formats.items():
-        if PROFILE_FORMATS.get(fmt) is entity and isinstance(share, int | float):
-            n = 100
-            hits = round(float(share) * n)
-            return ValueMatch(f"profile:{fmt}", n, hits, hits, hits, "profiler")
-    return None
+    """The entity's value evidence read from the profile's formats (used without a sample).
+
+    The shares of the entity's recognisers add up (``ipv4`` and ``ipv6`` never both match a
+    value).  A share is what the detector would count as validated; it counts as standalone
+    only for recognisers whose every match stands alone: the profile does not record the
+    layout a phone number was written in, so a profile's ``phone`` share needs the name.
+    A profile whose ``formats_version`` is not the data file's version is not read; one that
+    predates the field is.
+    """
+    version = sample.profile.get("formats_version")
+    if version is not None and version != recognisers_version():
+        return None  # recognised by other rules: the shares do not mean what ours would
+    formats = profile_formats()
+    used: list[Recogniser] = []
+    share = 0.0
+    for fmt, value in sorted(sample.formats.items()):
+        if formats.get(fmt) is entity and isinstance(value, int | float):
+            used.append(catalogue().by_name[fmt])
+            share += float(value)
+    if not used:
+        return None
+    n = sample.profile.get("formats_values")
+    if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+        n = PROFILE_FORMATS_FALLBACK_VALUES
+    hits = round(min(share, 1.0) * n)
+    alone = hits if all(r.standalone for r in used) else 0
+    pattern = "profile:" + "+".join(r.name for r in used)
+    return ValueMatch(pattern, n, hits, hits, alone, f"recognisers-v{recognisers_version()}")
 
 
 def _evaluate(
@@ -146,6 +171,8 @@ def _evaluate(
     structured = sample.max_length <= MAX_STRUCTURED_LENGTH or entity is Entity.STREET_ADDRESS
     match = DETECTORS[entity](sample) if sample.checked and structured else None
     if match is None and not sample.checked:
+        # The profile's formats are the same recognisers over the profiled values: read them
+        # only when there is no sample, so one recognition is never counted twice.
         match = _profile_match(sample, entity)
     strength = name.strength if name is not None else 0.0
     if name is not None and name.negated_by and (match is None or match.standalone == 0):

@@ -3,8 +3,11 @@
 A detector reads a ``SampleView`` and returns a ``ValueMatch``: how many checked values fit
 the entity's shape (``matched``), how many also passed its validator (``validated``: Luhn and
 issuer ranges, IBAN mod-97, stdnum, phonenumbers, …) and how many are specific enough to
-stand without name evidence (``standalone``).  Detectors never return raw values: the
-example is masked.  Dictionary-backed detectors (names, places) live in ``people.py``.
+stand without name evidence (``standalone``).  Shapes and validators are the shared
+recognisers (``analysis/recognisers``): *matched* is a recogniser's ``shaped``, *validated*
+its ``matches``, so a value the profiler reports as a format is validated here too.
+Detectors never return raw values: the example is masked.  Dictionary-backed detectors
+(names, places) live in ``people.py``.
 """
 
 from __future__ import annotations
@@ -15,8 +18,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import phonenumbers
-
 from dataready.analysis.pii import validators as v
 from dataready.analysis.pii.dictionaries import fold
 from dataready.analysis.pii.entities import Entity
@@ -24,6 +25,12 @@ from dataready.analysis.pii.evidence import SampleView
 from dataready.analysis.pii.masking import mask
 from dataready.analysis.pii.names import token_set
 from dataready.analysis.pii.national_ids import match_national_id
+from dataready.analysis.recognisers import (
+    catalogue,
+    parse_date,
+    recogniser,
+    recognisers_version,
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class ValueMatch:
             "values_checked": self.checked,
             "matched_share": round(self.matched_share, 4),
             "validated_share": round(self.validated_share, 4),
+            "recognisers_version": recognisers_version(),
         }
         if self.validator:
             out["validator"] = self.validator
@@ -113,40 +121,14 @@ def detect_email(sample: SampleView) -> ValueMatch:
     return tally(Entity.EMAIL, "email", sample.checked, check, "rfc5322-syntax")
 
 
-_DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}.*|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d+\.\d{1,2}")
-_PHONE_FORMATTED = re.compile(r"\+.*|.*\(\d{2,5}\).*|\d{2,5}[-. ]\d{2,5}[-. ]\d{2,6}.*")
-_EXTENSION = re.compile(r"\s*(?:x|ext\.?)\s*\d{1,5}$", re.IGNORECASE)
-_REGIONS = ("US", "GB", "DE", "FR", "IN", "BR", "ES", "IT", "NL", "AU", "CA", "PL")
-
-
-def _phone_valid(value: str) -> bool:
-    text = "+" + value[2:] if value.startswith("00") else value
-    regions: tuple[str | None, ...] = (None,) if text.startswith("+") else _REGIONS
-    for region in regions:
-        try:
-            number = phonenumbers.parse(text, region)
-        except phonenumbers.NumberParseException:
-            return False
-        if phonenumbers.is_valid_number(number):
-            return True
-    return False
-
-
 @register_detector(Entity.PHONE)
 def detect_phone(sample: SampleView) -> ValueMatch:
+    phone = recogniser("phone")
+
     def check(value: str) -> tuple[bool, bool, bool]:
-        number = _EXTENSION.sub("", value)
-        shaped = (
-            v.PHONE_SHAPE.fullmatch(value) is not None
-            and 7 <= v.digit_count(number) <= 15
-            and _DATE_LIKE.fullmatch(value) is None
-            and not v.is_ip_address(value)
-            and v.SSN_DASHED.fullmatch(value) is None  # NNN-NN-NNNN is no phone format
-        )
-        if not shaped:
+        if not phone.shaped(value):
             return False, False, False
-        ok = _phone_valid(number)
-        return True, ok, ok and _PHONE_FORMATTED.fullmatch(value) is not None
+        return True, phone.matches(value), phone.stands_alone(value)
 
     return tally(Entity.PHONE, "phone-number", sample.checked[:100], check, "phonenumbers")
 
@@ -162,15 +144,14 @@ def detect_card(sample: SampleView) -> ValueMatch:
     return tally(Entity.CREDIT_CARD, "card-number", sample.checked, check, "luhn+iin")
 
 
-_ACCOUNT_SHAPE = re.compile(r"[0-9][0-9 -]{4,20}[0-9]")
-
-
 @register_detector(Entity.BANK_ACCOUNT)
 def detect_bank_account(sample: SampleView) -> ValueMatch:
+    account = recogniser("account_number")
+
     def check(value: str) -> tuple[bool, bool, bool]:
-        if value[:2].isalpha() and v.is_iban(value):
+        if v.is_iban(value):
             return True, True, True
-        return _ACCOUNT_SHAPE.fullmatch(value) is not None, False, False
+        return account.shaped(value), False, False
 
     return tally(Entity.BANK_ACCOUNT, "iban|account-number", sample.checked, check, "iban-mod97")
 
@@ -195,12 +176,14 @@ def detect_mac(sample: SampleView) -> ValueMatch:
 
 @register_detector(Entity.GEO_COORDINATES)
 def detect_geo(sample: SampleView) -> ValueMatch:
+    single = recogniser("coordinate")
+
     def check(value: str) -> tuple[bool, bool, bool]:
         if v.is_coordinate_pair(value):
             return True, True, True
-        if v.COORD_SINGLE.fullmatch(value) is None:
+        if not single.shaped(value):
             return False, False, False
-        return True, v.is_longitude(float(value)), False
+        return True, single.matches(value), False
 
     return tally(Entity.GEO_COORDINATES, "lat-lon", sample.checked, check, "range")
 
@@ -229,9 +212,10 @@ def detect_national_id(sample: SampleView) -> ValueMatch:
 
 @register_detector(Entity.PASSPORT)
 def detect_passport(sample: SampleView) -> ValueMatch:
+    passport = recogniser("passport_number")
+
     def check(value: str) -> tuple[bool, bool, bool]:
-        upper = value.upper()
-        ok = v.PASSPORT_SHAPE.fullmatch(upper) is not None and any(c.isdigit() for c in upper)
+        ok = passport.matches(value)
         return ok, ok, False
 
     return tally(Entity.PASSPORT, "passport-number", sample.checked, check)
@@ -239,13 +223,10 @@ def detect_passport(sample: SampleView) -> ValueMatch:
 
 @register_detector(Entity.USERNAME)
 def detect_username(sample: SampleView) -> ValueMatch:
+    username = recogniser("username")
+
     def check(value: str) -> tuple[bool, bool, bool]:
-        ok = (
-            v.USERNAME_SHAPE.fullmatch(value) is not None
-            and not value.isdigit()
-            and not v.is_uuid(value)
-            and not v.is_hex_digest(value)
-        )
+        ok = username.matches(value)
         return ok, ok, False
 
     return tally(Entity.USERNAME, "username", sample.checked, check)
@@ -253,12 +234,14 @@ def detect_username(sample: SampleView) -> ValueMatch:
 
 @register_detector(Entity.SECRET)
 def detect_secret(sample: SampleView) -> ValueMatch:
+    token = recogniser("opaque_token")
+
     def check(value: str) -> tuple[bool, bool, bool]:
         if v.is_password_hash(value):
             return True, True, True
         if v.is_hex_digest(value):
             return True, True, False
-        return len(value) >= 4 and " " not in value, False, False
+        return token.shaped(value), False, False
 
     return tally(Entity.SECRET, "password-hash|digest", sample.checked, check, "hash-format")
 
@@ -281,23 +264,16 @@ def detect_gender(sample: SampleView) -> ValueMatch:
     return tally(Entity.GENDER, "gender-value", sample.checked, check, "vocabulary")
 
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?")
-_DMY = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
-_YEAR = re.compile(r"(\d{4})")
+_TIME_SEPARATOR = re.compile(r"[T ]")
 
 
 def _birth_date(value: str) -> dt.date | None:
-    try:
-        if m := _ISO_DATE.fullmatch(value):
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        if m := _DMY.fullmatch(value):
-            first, second = int(m[1]), int(m[2])
-            day, month = (second, first) if first <= 12 < second else (first, second)
-            return dt.date(int(m[3]), month, day)
-        if m := _YEAR.fullmatch(value):
-            return dt.date(int(m[1]), 7, 1)
-    except ValueError:
-        return None
+    """The date a ``date``/``datetime`` value names, or 1 July of a ``year`` value."""
+    if recogniser("date").matches(value) or recogniser("datetime").matches(value):
+        day = _TIME_SEPARATOR.split(value, maxsplit=1)[0]
+        return parse_date(day, catalogue().settings["date_layouts"])
+    if recogniser("year").matches(value):
+        return dt.date(int(value), 7, 1)
     return None
 
 
@@ -315,28 +291,12 @@ def detect_date_of_birth(sample: SampleView) -> ValueMatch:
     return tally(Entity.DATE_OF_BIRTH, "date", sample.checked, check, "plausible-age")
 
 
-POSTAL_CODE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "us": re.compile(r"\d{5}(?:-\d{4})?"),
-    "gb": re.compile(r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}", re.IGNORECASE),
-    "ca": re.compile(r"[A-Z]\d[A-Z] ?\d[A-Z]\d", re.IGNORECASE),
-    "nl": re.compile(r"\d{4} ?[A-Z]{2}", re.IGNORECASE),
-    "br": re.compile(r"\d{5}-\d{3}"),
-    "pl": re.compile(r"\d{2}-\d{3}"),
-    "jp": re.compile(r"\d{3}-\d{4}"),
-    "in": re.compile(r"\d{3} ?\d{3}"),
-    "pt": re.compile(r"\d{4}-\d{3}"),
-    "se": re.compile(r"\d{3} \d{2}"),
-    "four-digit": re.compile(r"\d{3,4}"),
-    "country-prefixed": re.compile(r"[A-Z]{1,2}-\d{4,5}", re.IGNORECASE),
-    # Eircode, and other alphanumeric codes: only ever read with name evidence.
-    "alphanumeric": re.compile(r"(?=(?:\D*\d){2})[A-Z0-9]{2,4} ?[A-Z0-9]{3,4}", re.IGNORECASE),
-}
-
-
 @register_detector(Entity.POSTAL_CODE)
 def detect_postal_code(sample: SampleView) -> ValueMatch:
+    postal = recogniser("postal_code")
+
     def check(value: str) -> tuple[bool, bool, bool]:
-        ok = len(value) <= 10 and any(p.fullmatch(value) for p in POSTAL_CODE_PATTERNS.values())
+        ok = postal.matches(value)
         return ok, ok, False
 
     return tally(Entity.POSTAL_CODE, "postal-code", sample.checked, check, "country-patterns")

@@ -32,6 +32,7 @@ from dataready.analysis.profiling.numbers import numbers
 from dataready.analysis.profiling.results import ColumnProfile, TableProfile
 from dataready.analysis.profiling.shapes import format_counts, observed_type, pattern_counts
 from dataready.analysis.profiling.sketches import ColumnSketch, Frequencies
+from dataready.analysis.recognisers import recognisers_version
 from dataready.domain.profiling import ValueKind, skip_reason
 from dataready.sql.profile import ColumnSpec
 
@@ -248,6 +249,7 @@ def _strings(
     profile.patterns_exact = exact_sketch and shapes.all_values
     matched = shapes.formats
     profile.formats_values = shapes.values
+    profile.formats_version = recognisers_version()
     profile.formats = {name: count / shapes.values for name, count in sorted(matched.items())}
     profile.observed_type = observed_type(matched, shapes.non_empty)
 

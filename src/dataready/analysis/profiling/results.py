@@ -149,6 +149,8 @@ class ColumnProfile:
     formats: dict[str, float] | None = None
     """Recognised format name -> share of the ``formats_values`` values."""
     formats_values: int | None = None
+    formats_version: int | None = None
+    """The version of the recogniser data file the ``formats`` were recognised with."""
     observed_type: str | None = None
     # dates and timestamps
     future_count: int | None = None

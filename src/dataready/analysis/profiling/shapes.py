@@ -9,16 +9,19 @@ class letter and ``+``; a digit run longer than twelve as ``9+`` (digit counts u
 say a lot: postal codes, phone groups, dates). Letters outside ASCII map by case; other
 characters stay as they are.
 
-*Formats* are recognised by anchored regular expressions over the whole value (e-mail,
-phone, URL, UUID, IPv4, IPv6, date, date-time, time, postal code, numeric, boolean words).
-They may overlap: ``12345`` is numeric and a postal code.
+*Formats* are the reported recognisers of ``analysis/recognisers`` (e-mail, URL, UUID, IPv4,
+IPv6, date, date-time, time, phone, postal code, numeric, boolean words, MAC address, card
+number, IBAN, hex digest, password hash, coordinates): the same objects the PII classifier
+validates values with, so a format in a profile means what the classifier would conclude
+from the value.  They may overlap: ``12345`` is numeric and a postal code.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
+
+from dataready.analysis.recognisers import catalogue, recognised
 
 MAX_LETTER_RUN = 4
 MAX_DIGIT_RUN = 12
@@ -67,71 +70,14 @@ def shape_pattern(value: str, max_length: int = 64) -> str:
     return shape
 
 
-_DATE = (
-    r"(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\.\d{1,2}\.\d{4}"
-    r"|\d{1,2}-\d{1,2}-\d{4})"
-)
-_TIME = r"\d{1,2}:\d{2}(:\d{2}(\.\d{1,9})?)?(\s?[AaPp][Mm])?"
-_ZONE = r"(Z|[+-]\d{2}(:?\d{2})?)?"
-
-FORMATS: dict[str, re.Pattern[str]] = {
-    "email": re.compile(
-        r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-    ),
-    "url": re.compile(r"(https?|ftp)://[^\s/$.?#][^\s]*|www\.[^\s/]+\.[a-z]{2,}[^\s]*", re.I),
-    "uuid": re.compile(
-        r"\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?", re.I
-    ),
-    "ipv4": re.compile(
-        r"((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-    ),
-    "ipv6": re.compile(r"[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*"),
-    "date": re.compile(_DATE),
-    "datetime": re.compile(_DATE + r"[T ]" + _TIME + r"\s?" + _ZONE),
-    "time": re.compile(_TIME),
-    "phone": re.compile(r"(\+\d{1,3}[\s.-]?)?(\(\d{1,4}\)[\s.-]?)?\d{1,4}([\s.-]?\d{1,4}){1,5}"),
-    "postal_code": re.compile(
-        r"\d{5}(-\d{4})?"  # US ZIP, ZIP+4; also DE, FR, ES, IT five digits
-        r"|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"  # UK
-        r"|[A-Z]\d[A-Z] ?\d[A-Z]\d"  # Canada
-        r"|\d{4} ?[A-Z]{2}",  # Netherlands
-        re.I,
-    ),
-    "numeric": re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"),
-    "boolean": re.compile(r"true|false|yes|no|y|n|t|f", re.I),
-}
-
-
-def _phone(value: str) -> bool:
-    digits = sum(ch.isdigit() for ch in value)
-    if not 7 <= digits <= 15 or FORMATS["date"].fullmatch(value):
-        return False
-    if FORMATS["ipv4"].fullmatch(value):
-        return False
-    # A bare run of digits is a number unless it is long enough to be a phone number.
-    return not value.isdigit() or digits >= 10
-
-
-def _ipv6(value: str) -> bool:
-    try:
-        return isinstance(ipaddress.ip_address(value), ipaddress.IPv6Address)
-    except ValueError:
-        return False
+def format_names() -> tuple[str, ...]:
+    """The formats the profiler reports, in the recogniser data file's order."""
+    return tuple(r.name for r in catalogue().reported)
 
 
 def matching_formats(value: str) -> list[str]:
     """The names of the formats ``value`` matches (surrounding whitespace ignored)."""
-    text = value.strip()
-    if not text:
-        return []
-    found = []
-    for name, pattern in FORMATS.items():
-        if not pattern.fullmatch(text):
-            continue
-        if (name == "phone" and not _phone(text)) or (name == "ipv6" and not _ipv6(text)):
-            continue
-        found.append(name)
-    return found
+    return recognised(value)
 
 
 def format_counts(values: Mapping[str, int]) -> dict[str, int]:
