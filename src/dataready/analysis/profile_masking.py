@@ -107,6 +107,7 @@ COLUMN_FIGURES: frozenset[str] = frozenset(
         "extremes_exact",
         "bounds",
         "top_values_status",
+        "profile_status",
         MASK_KEY,
     }
 )
@@ -128,9 +129,12 @@ COLUMN_DERIVED: frozenset[str] = frozenset(
         "histogram",
         "outliers",
         "freshness_seconds",
+        "profile_errors",
     }
 )
-"""Figures computed from the values that can equal or pinpoint one: withheld when masked."""
+"""Figures computed from the values that can equal or pinpoint one: withheld when masked.
+``profile_errors`` is here because a source's error message may quote a value
+(``invalid input syntax for type integer: "jane@example.com"``)."""
 
 TABLE_FIGURES: frozenset[str] = frozenset(
     {

@@ -70,6 +70,17 @@ class ColumnProfile:
     kind: str
     profiled: bool = True
     skipped_reason: str | None = None
+    profile_status: str = "complete"
+    """``complete`` (every figure of its kind was computed), ``partial`` (a statement or the
+    sample failed on this column: the figures it would have given are missing, the others
+    stand; ``profile_errors`` says why), ``failed`` (not even its nulls could be counted), or
+    ``skipped`` (a type the profiler does not profile: ``skipped_reason``)."""
+    profile_errors: list[dict[str, Any]] | None = None
+    """What failed on this column, each ``{"stage", "code", "message"}``: ``stage`` is
+    ``aggregate`` (the SQL aggregates; the column was retried with a bare null count) or
+    ``sample`` (a sampled value could not be read); ``code`` is the error code (the source's
+    SQLSTATE or driver code appended when known); ``message`` the source's message, free of
+    secrets (it may quote a value of the column, so masking withholds it)."""
     row_count: int = 0
     """The table's rows (the same as the table profile's ``row_count``)."""
     null_count: int = 0

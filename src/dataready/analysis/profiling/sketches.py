@@ -25,6 +25,7 @@ import math
 from collections import Counter, deque
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import compress
 from typing import Any
 
@@ -108,11 +109,28 @@ class ColumnSketch:
         self.neg_inf = 0
         self.low: list[float] = []
         self.high: list[float] = []
+        self.error: str | None = None
+        """Why the column's sample could not be read (a value the kind cannot hold): the
+        sketch then stops, and none of its figures is used."""
 
     # -- update ------------------------------------------------------------------------
 
     def update(self, column: Sequence[Any]) -> None:
-        """Add one batch of this column's values (``None`` is null)."""
+        """Add one batch of this column's values (``None`` is null).
+
+        A value the column's kind cannot read (text in a numeric column, as SQLite stores
+        anything anywhere; PostgreSQL ``money`` as ``'$1.00'``) stops this sketch with
+        :attr:`error` instead of failing the table; the message names the value's Python
+        type, never the value.
+        """
+        if self.error is not None:
+            return
+        try:
+            self._update(column)
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            self.error = _unreadable(self.kind, column, exc)
+
+    def _update(self, column: Sequence[Any]) -> None:
         values = [v for v in column if v is not None]
         self.nulls += len(column) - len(values)
         if not values:
@@ -229,6 +247,25 @@ class ColumnSketch:
             return ranked[:n], True, 0
         pairs = frequent_top(self.frequent, n)
         return pairs, False, frequent_error(self.config.frequent_lg_k, self.values)
+
+
+_READABLE: dict[ValueKind, tuple[type, ...]] = {
+    ValueKind.NUMERIC: (int, float, Decimal),
+}
+
+
+def _unreadable(kind: ValueKind, column: Sequence[Any], exc: Exception) -> str:
+    """Why a batch could not be sketched, naming the first odd value's type (not the value)."""
+    expected = _READABLE.get(kind)
+    odd = None
+    if expected is not None:
+        odd = next((v for v in column if v is not None and not isinstance(v, expected)), None)
+    found = (
+        f"a sampled value of Python type {type(odd).__name__}"
+        if odd is not None
+        else ("a sampled value")
+    )
+    return f"{found} could not be read as {kind.value} ({type(exc).__name__})"
 
 
 def _drain(calls: Iterator[Any]) -> None:
