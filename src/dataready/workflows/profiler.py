@@ -67,6 +67,8 @@ from dataready.workflows.profile_fallback import (
     Run,
     aggregate_by_groups,
     column_specific,
+    error_record,
+    isolate_columns,
 )
 
 
@@ -239,19 +241,36 @@ def _profile(
         # 1. The streamed sample, through the sketches.
         config = SketchConfig(counts_cap=opts.counts_cap, max_value_length=opts.max_value_length)
         profiled = [m for m in metas if m.kind is not ValueKind.UNSUPPORTED]
+
+        def sketch(names: Sequence[str], feed: bool = True) -> None:
+            sql = stream_statement(dialect, table_sql, list(names), stream_sample)
+            batches = connector.stream(sql, batch_size=opts.batch_size, database=database)
+            if feed:
+                _sketch_stream(pool, batches, rows, [sketches[n] for n in names], check_cancelled)
+            else:
+                _drain_stream(batches, check_cancelled)
+
+        stream_errors: dict[str, list[dict[str, Any]]] = {}
         sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m in profiled}
         rows = RowSketch()
-        order = [sketches[m.name] for m in profiled]
         if profiled:
-            sql = stream_statement(dialect, table_sql, [m.name for m in profiled], stream_sample)
             statements += 1
-            _sketch_stream(
-                pool,
-                connector.stream(sql, batch_size=opts.batch_size, database=database),
-                rows,
-                order,
-                check_cancelled,
-            )
+            try:
+                sketch([m.name for m in profiled])
+            except QueryFailed as exc:
+                if not column_specific(exc):
+                    raise
+                # One column the source cannot send: find it, then stream the others afresh.
+                names = [m.name for m in profiled]
+                failed, probes = isolate_columns(lambda part: sketch(part, False), names, exc)
+                if len(failed) == len(names):
+                    raise
+                statements += probes + 1
+                stream_errors = {n: [error_record("sample", e)] for n, e in failed.items()}
+                profiled = [m for m in profiled if m.name not in failed]
+                sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m in profiled}
+                rows = RowSketch()
+                sketch([m.name for m in profiled])
         elif check_cancelled is not None:
             check_cancelled()
         # A cap that did not bind read every row (a count-sized share passes them all then).
@@ -322,7 +341,7 @@ def _profile(
             max_patterns=opts.max_patterns,
             histogram_bins_max=opts.histogram_bins_max,
             shapes=shapes.get(meta.name),
-            errors=grouped.errors.get(index, ()),
+            errors=[*stream_errors.get(meta.name, ()), *grouped.errors.get(index, ())],
         )
         for index, (meta, spec, metrics, rows_read) in enumerate(
             zip(metas, specs, column_metrics, grouped.rows, strict=True)
@@ -400,6 +419,17 @@ def _sketch_stream(
                 check_cancelled()
         if pending is not None:
             pending.result()
+
+
+def _drain_stream(
+    batches: Generator[Sequence[tuple[Any, ...]], None, None],
+    check_cancelled: Callable[[], None] | None,
+) -> None:
+    """Read a stream to its end, keeping nothing: does the source send these columns?"""
+    with contextlib.closing(batches) as stream:
+        for _ in stream:
+            if check_cancelled is not None:
+                check_cancelled()
 
 
 def _text_shapes(
