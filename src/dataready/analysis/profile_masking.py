@@ -108,6 +108,8 @@ COLUMN_FIGURES: frozenset[str] = frozenset(
         "bounds",
         "top_values_status",
         "profile_status",
+        "key_presence_values",
+        "key_presence_exact",
         MASK_KEY,
     }
 )
@@ -130,11 +132,13 @@ COLUMN_DERIVED: frozenset[str] = frozenset(
         "outliers",
         "freshness_seconds",
         "profile_errors",
+        "key_presence",
     }
 )
 """Figures computed from the values that can equal or pinpoint one: withheld when masked.
 ``profile_errors`` is here because a source's error message may quote a value
-(``invalid input syntax for type integer: "jane@example.com"``)."""
+(``invalid input syntax for type integer: "jane@example.com"``); ``key_presence`` because a
+document's keys can be values too (a map keyed by e-mail address)."""
 
 TABLE_FIGURES: frozenset[str] = frozenset(
     {

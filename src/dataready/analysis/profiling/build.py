@@ -226,6 +226,34 @@ def _kind_figures(
             low, high = counts.bounds["true_count"]
             counts.bound("false_count", [max(0, non_null - high), max(0, non_null - low)])
         profile.true_ratio = _ratio(int(metrics.get("true") or 0), sample_non_null)
+    elif kind is ValueKind.RANGE:
+        profile.min, profile.max = metrics.get("min"), metrics.get("max")
+        profile.empty_count = counts.count("empty_count", metrics.get("empty"))
+    elif kind is ValueKind.ARRAY:
+        profile.min_length = _int(metrics.get("min_length"))
+        profile.max_length = _int(metrics.get("max_length"))
+        total = metrics.get("sum_length")
+        nn = sample_non_null
+        profile.mean_length = float(total) / nn if total is not None and nn else None
+        profile.empty_count = counts.count("empty_count", metrics.get("empty"))
+    elif kind is ValueKind.DOCUMENT and sketch is not None:
+        _key_presence(profile, sketch, facts, top_n=KEYS_SHOWN)
+
+
+KEYS_SHOWN = 50
+"""Top-level keys listed per document column (the most present)."""
+
+
+def _key_presence(
+    profile: ColumnProfile, sketch: ColumnSketch, facts: PassFacts, top_n: int
+) -> None:
+    objects = sketch.objects
+    profile.key_presence_values = objects
+    ranked = sorted(sketch.keys.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]
+    profile.key_presence = [
+        {"key": key, "count": count, "fraction": count / objects} for key, count in ranked
+    ]
+    profile.key_presence_exact = facts.stream_complete and sketch.keys_complete
 
 
 def _unique(

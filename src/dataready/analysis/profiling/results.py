@@ -122,7 +122,7 @@ class ColumnProfile:
     (the sample cannot tell which values are most frequent — none seen twice, or the counts
     within their bounds of each other — so none is listed), ``sample_not_uniform`` (counts of
     a non-uniform sample, scaled, without a bound)."""
-    # numbers
+    # numbers (ranges: ``min`` the smallest lower bound, ``max`` the largest upper bound)
     min: Any = None
     max: Any = None
     sum: Any = None
@@ -146,7 +146,7 @@ class ColumnProfile:
     outliers: dict[str, Any] | None = None
     """``exact`` and, per fence (``iqr``, ``sigma``), ``low_fence``, ``high_fence``, ``count``,
     ``examples`` and, when estimated, ``count_error``."""
-    # strings
+    # strings; for arrays the lengths and ``empty_count`` count elements (exact, in SQL)
     min_length: int | None = None
     mean_length: float | None = None
     max_length: int | None = None
@@ -168,6 +168,15 @@ class ColumnProfile:
     true_count: int | None = None
     false_count: int | None = None
     true_ratio: float | None = None
+    # documents (JSON, structs)
+    key_presence: list[dict[str, Any]] | None = None
+    """The top-level keys of the sampled object values, most present first: ``{"key",
+    "count", "fraction"}``, ``fraction`` the share of the ``key_presence_values`` object
+    values holding the key (from the sketch pass: not scaled to the table)."""
+    key_presence_values: int | None = None
+    """Object values of the sample the key presence was counted over."""
+    key_presence_exact: bool = False
+    """Counted over every row of the table (the sketch pass read all of them)."""
     # the sketch pass
     values_sampled: int = 0
 

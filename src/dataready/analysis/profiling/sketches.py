@@ -21,6 +21,7 @@ Keys are stable and collision-safe (:mod:`dataready.analysis.profiling.keys`).
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, deque
 from collections.abc import Hashable, Iterator, Sequence
@@ -46,7 +47,7 @@ from dataready.analysis.profiling.sketchlib import (
     hll_sketch,
     kll_sketch,
 )
-from dataready.domain.profiling import ValueKind
+from dataready.domain.profiling import TEXT_SKETCHED, ValueKind
 from dataready.sql.types import TypeFamily
 
 NAN: float = float("nan")
@@ -63,6 +64,8 @@ class SketchConfig:
     hll_lg_k: int = 14
     kll_k: int = 400
     frequent_lg_k: int = 10
+    keys_cap: int = 1_000
+    """Distinct top-level keys of a document column tracked for key presence."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,12 @@ class ColumnSketch:
         self.neg_inf = 0
         self.low: list[float] = []
         self.high: list[float] = []
+        self.objects = 0
+        """Document values that are objects (JSON objects, structs): what ``keys`` count."""
+        self.keys: Counter[str] = Counter()
+        """Top-level key -> object values holding it (documents only)."""
+        self.keys_complete = True
+        """``keys`` holds every key seen (at most ``keys_cap`` are tracked)."""
         self.error: str | None = None
         """Why the column's sample could not be read (a value the kind cannot hold): the
         sketch then stops, and none of its figures is used."""
@@ -138,6 +147,11 @@ class ColumnSketch:
         self.values += len(values)
         if self.kind is ValueKind.NUMERIC:
             values = self._numeric(values)
+        elif self.kind in TEXT_SKETCHED:
+            if self.kind is ValueKind.DOCUMENT:
+                self._keys(values)
+            limit = self.config.max_value_length
+            values = [_text(canonical_text(v), limit) for v in values]
         elif self.kind is ValueKind.STRING:
             limit = self.config.max_value_length
             values = [
@@ -152,6 +166,20 @@ class ColumnSketch:
                 self._spill()
         else:
             self._sketch(values)
+
+    def _keys(self, values: list[Any]) -> None:
+        """Count the top-level keys of the object values (JSON text is parsed)."""
+        for value in values:
+            document = _document(value)
+            if not isinstance(document, dict):
+                continue
+            self.objects += 1
+            for key in document:
+                name = str(key)
+                if name in self.keys or len(self.keys) < self.config.keys_cap:
+                    self.keys[name] += 1
+                else:
+                    self.keys_complete = False
 
     def _numeric(self, values: list[Any]) -> list[Any]:
         if self.family is TypeFamily.FLOAT or float in set(map(type, values)):
@@ -275,6 +303,25 @@ def _drain(calls: Iterator[Any]) -> None:
 
 def _rank_key(item: tuple[Any, int]) -> tuple[int, str]:
     return (-item[1], str(item[0]))
+
+
+def canonical_text(value: Any) -> str:
+    """One text per value: JSON with sorted keys for documents and arrays, else ``str``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    return str(value)
+
+
+def _document(value: Any) -> Any:
+    """A document value as Python objects (drivers hand JSON as text or parsed)."""
+    if isinstance(value, str | bytes):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
 
 
 def _text(value: Any, limit: int) -> str:
