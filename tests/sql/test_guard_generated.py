@@ -56,7 +56,15 @@ TYPES: dict[TypeFamily, tuple[str, ...]] = {
     TypeFamily.DECIMAL: ("numeric(10,2)", "DECIMAL(10,2)"),
     TypeFamily.FLOAT: ("double precision", "real", "DOUBLE"),
     TypeFamily.BOOLEAN: ("boolean",),
-    TypeFamily.STRING: ("text", "character varying(20)", "varchar(20)", "char(3)", "enum"),
+    TypeFamily.STRING: (
+        "text",
+        "character varying(20)",
+        "varchar(20)",
+        "char(3)",
+        "enum",
+        "point",
+        "bit(3)",
+    ),
     TypeFamily.BINARY: ("bytea",),
     TypeFamily.DATE: ("date",),
     TypeFamily.TIME: ("time",),
@@ -70,6 +78,8 @@ TYPES: dict[TypeFamily, tuple[str, ...]] = {
     TypeFamily.UUID: ("uuid",),
     TypeFamily.ARRAY: ("integer[]",),
     TypeFamily.INTERVAL: ("interval",),
+    TypeFamily.RANGE: ("int4range", "tstzrange"),
+    TypeFamily.STRUCT: ("STRUCT(a INTEGER)",),
     TypeFamily.OTHER: ("geometry",),
 }
 

@@ -62,6 +62,11 @@ def _check_lists(profile: TableProfile, name: str, lists: list[list[int] | None]
     assert col.mean_length == pytest.approx(sum(lengths) / len(lengths))
     assert col.empty_count == lengths.count(0) and col.counts_exact
     assert col.distinct_count == len({tuple(v) for v in present})
+    elements = Counter(str(e) for v in present for e in v)
+    assert col.element_count == sum(lengths) and col.element_distinct == len(elements)
+    ranked = sorted(elements.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    assert col.element_top_values == [{"value": v, "count": c} for v, c in ranked]
+    assert col.element_stats_exact
     texts = Counter(json.dumps(v) for v in present)  # values counted as their JSON text
     expected = sorted(texts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
     assert (col.top_values[0]["value"], col.top_values[0]["count"]) == expected

@@ -236,10 +236,20 @@ def _kind_figures(
         nn = sample_non_null
         profile.mean_length = float(total) / nn if total is not None and nn else None
         profile.empty_count = counts.count("empty_count", metrics.get("empty"))
+        if sketch is not None and sketch.arrays:
+            profile.element_count = sketch.element_total
+            profile.element_distinct = len(sketch.elements)
+            ranked = sorted(sketch.elements.items(), key=lambda kv: (-kv[1], kv[0]))
+            profile.element_top_values = [
+                {"value": v, "count": c} for v, c in ranked[:ELEMENTS_SHOWN]
+            ]
+            profile.element_stats_exact = facts.stream_complete and sketch.elements_complete
     elif kind is ValueKind.DOCUMENT and sketch is not None:
         _key_presence(profile, sketch, facts, top_n=KEYS_SHOWN)
 
 
+ELEMENTS_SHOWN = 10
+"""The most frequent array elements listed per array column."""
 KEYS_SHOWN = 50
 """Top-level keys listed per document column (the most present)."""
 

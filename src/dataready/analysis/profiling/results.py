@@ -177,6 +177,16 @@ class ColumnProfile:
     """Object values of the sample the key presence was counted over."""
     key_presence_exact: bool = False
     """Counted over every row of the table (the sketch pass read all of them)."""
+    # arrays: their elements, from the sketch pass (not scaled to the table)
+    element_count: int | None = None
+    """Elements of the sampled arrays (nulls included)."""
+    element_distinct: int | None = None
+    """Distinct non-null elements among them (a floor when ``element_stats_exact`` is false
+    and more than the tracked number were seen)."""
+    element_top_values: list[dict[str, Any]] | None = None
+    """The most frequent elements of the sampled arrays: ``{"value", "count"}``."""
+    element_stats_exact: bool = False
+    """Counted over every row of the table (every row streamed, every element tracked)."""
     # the sketch pass
     values_sampled: int = 0
 

@@ -65,7 +65,7 @@ class SketchConfig:
     kll_k: int = 400
     frequent_lg_k: int = 10
     keys_cap: int = 1_000
-    """Distinct top-level keys of a document column tracked for key presence."""
+    """Distinct top-level keys (documents) or elements (arrays) a column tracks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +118,13 @@ class ColumnSketch:
         """Top-level key -> object values holding it (documents only)."""
         self.keys_complete = True
         """``keys`` holds every key seen (at most ``keys_cap`` are tracked)."""
+        self.arrays = 0
+        """Array values whose elements ``elements`` counts (arrays only)."""
+        self.element_total = 0
+        """Elements of those arrays, nulls included."""
+        self.elements: Counter[str] = Counter()
+        """Element (as text) -> occurrences, for at most ``keys_cap`` distinct elements."""
+        self.elements_complete = True
         self.error: str | None = None
         """Why the column's sample could not be read (a value the kind cannot hold): the
         sketch then stops, and none of its figures is used."""
@@ -150,6 +157,8 @@ class ColumnSketch:
         elif self.kind in TEXT_SKETCHED:
             if self.kind is ValueKind.DOCUMENT:
                 self._keys(values)
+            elif self.kind is ValueKind.ARRAY:
+                self._elements(values)
             limit = self.config.max_value_length
             values = [_text(canonical_text(v), limit) for v in values]
         elif self.kind is ValueKind.STRING:
@@ -180,6 +189,24 @@ class ColumnSketch:
                     self.keys[name] += 1
                 else:
                     self.keys_complete = False
+
+    def _elements(self, values: list[Any]) -> None:
+        """Count the elements of the array values (drivers hand some arrays as text)."""
+        cap = self.config.keys_cap
+        limit = self.config.max_value_length
+        for value in values:
+            if not isinstance(value, list | tuple):
+                continue
+            self.arrays += 1
+            for element in value:
+                self.element_total += 1
+                if element is None:
+                    continue
+                key = _text(canonical_text(element), limit)
+                if key in self.elements or len(self.elements) < cap:
+                    self.elements[key] += 1
+                else:
+                    self.elements_complete = False
 
     def _numeric(self, values: list[Any]) -> list[Any]:
         if self.family is TypeFamily.FLOAT or float in set(map(type, values)):
