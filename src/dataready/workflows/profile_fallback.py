@@ -55,6 +55,7 @@ class GroupedResult:
     errors: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     """Column index -> what failed on it."""
     statements: int = 0
+    """Statements sent, the failed table-wide one included."""
 
 
 def column_specific(exc: Exception) -> bool:
@@ -87,7 +88,7 @@ def aggregate_by_groups(run: Run, specs: Sequence[ColumnSpec], first: QueryFaile
         ConnectorError: any failure that is not column-specific, at once.
     """
     n = len(specs)
-    result = GroupedResult(table={}, columns=[{} for _ in range(n)], rows=[0] * n)
+    result = GroupedResult(table={}, columns=[{} for _ in range(n)], rows=[0] * n, statements=1)
     failed: dict[int, QueryFailed] = {}
 
     def attempt(indices: Sequence[int], chosen: Sequence[ColumnSpec]) -> QueryFailed | None:
