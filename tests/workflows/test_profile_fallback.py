@@ -165,6 +165,20 @@ def test_table_fault_is_reraised_when_even_count_star_fails() -> None:
     with pytest.raises(QueryFailed) as caught:
         aggregate_by_groups(run, specs, first)
     assert caught.value is first
+    sent: list[int] = []
+
+    def counting(chosen: Sequence[ColumnSpec]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        sent.append(len(chosen))
+        raise QueryFailed("relation does not exist")
+
+    wide = [ColumnSpec(f"c{i}", TypeFamily.INTEGER) for i in range(100)]
+    with pytest.raises(QueryFailed):
+        aggregate_by_groups(counting, wide, first)
+    assert sent == [50, 50, 0]  # two halves, then COUNT(*): no bisection of a vanished table
+    sent.clear()
+    with pytest.raises(QueryFailed):
+        aggregate_by_groups(counting, wide[:1], first)
+    assert sent == [0]
 
 
 def test_masking_withholds_error_messages_of_personal_columns() -> None:

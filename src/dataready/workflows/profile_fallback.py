@@ -19,9 +19,9 @@ Only a failure that is the statement's fault is isolated: :class:`QueryFailed` (
 rejected the statement: an undefined function or operator, a value that does not convert, a
 column-level privilege). A timeout (:class:`QueryTimeout`), a lost connection
 (:class:`ConnectionFailed`), a cancel (``RunCancelled``) and a refused write are re-raised at
-once, as the profiler does without the fallback. When every column fails, a bare
-``COUNT(*)`` tells a column problem from a table one: if it fails too, the first error is
-re-raised (the table vanished, or the source rejects everything).
+once, as the profiler does without the fallback. When both halves of the table fail, a bare
+``COUNT(*)`` tells a column problem from a table one before any further split: if it fails
+too, the first error is re-raised (the table vanished, or the source rejects everything).
 """
 
 from __future__ import annotations
@@ -119,8 +119,11 @@ def aggregate_by_groups(run: Run, specs: Sequence[ColumnSpec], first: QueryFaile
             problem = attempt(half, [specs[i] for i in half])
             if problem is not None:
                 pending.append((half, problem))
-    # every column failed: COUNT(*) alone failing too is the table's fault
-    if len(failed) == n and not result.table and attempt([], []) is not None:
+        # both halves of the table failed: ask COUNT(*) before bisecting any further
+        if len(group) == n and not result.table and attempt([], []) is not None:
+            raise first
+    # a one-column table: its column failed; COUNT(*) failing too is the table's fault
+    if n == 1 and not result.table and attempt([], []) is not None:
         raise first
     for index in sorted(failed):
         result.errors[index] = [error_record("aggregate", failed[index])]

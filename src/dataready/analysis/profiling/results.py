@@ -73,7 +73,8 @@ class ColumnProfile:
     profile_status: str = "complete"
     """``complete`` (every figure of its kind was computed), ``partial`` (a statement or the
     sample failed on this column: the figures it would have given are missing, the others
-    stand; ``profile_errors`` says why), ``failed`` (not even its nulls could be counted), or
+    stand; ``profile_errors`` says why), ``failed`` (not even its nulls could be counted:
+    ``profiled`` is false and its counts are not measured), or
     ``skipped`` (a type the profiler does not profile: ``skipped_reason``)."""
     profile_errors: list[dict[str, Any]] | None = None
     """What failed on this column, each ``{"stage", "code", "message"}``: ``stage`` is
