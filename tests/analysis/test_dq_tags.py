@@ -31,6 +31,8 @@ def test_key_candidate() -> None:
     assert "DQ.KeyCandidate" not in tags({**key, "null_ratio": 0.01})
     assert "DQ.KeyCandidate" not in tags({**key, "row_count": 3})
     assert "DQ.KeyCandidate" not in tags({**key, "type_family": "float"})
+    for family in ("json", "struct", "array"):  # documents and lists are profiled now
+        assert "DQ.KeyCandidate" not in tags({**key, "type_family": family})
     assert tags({"is_primary_key": True})["DQ.KeyCandidate"]["reason"] == "declared primary key"
 
 

@@ -191,3 +191,24 @@ def test_hash_sampled_text_counts_hashes_where_the_engine_has_a_64_bit_one() -> 
     assert 'COUNT(DISTINCT CASE WHEN ("h0" & 3) = 0 THEN "h0" END)' in pg
     mysql = aggregate_statement(DIALECTS["mysql"], "`t`", [spec]).sql
     assert "THEN CAST(`v0` AS BINARY) END" in mysql  # no 64-bit hash: the values are counted
+
+
+def test_arrays_ranges_and_types_without_equality() -> None:
+    pg = ProfileDialect("postgresql")
+    specs = [
+        ColumnSpec("a", TypeFamily.ARRAY, "integer[]"),
+        ColumnSpec("r", TypeFamily.RANGE, "int4range", DistinctMethod.EXACT),
+        ColumnSpec("p", TypeFamily.STRING, "point", DistinctMethod.EXACT),
+        ColumnSpec("j", TypeFamily.JSON, "json"),
+    ]
+    statement = aggregate_statement(pg, '"s"."t"', specs)
+    sql = statement.sql
+    assert 'CARDINALITY("a") AS "l0"' in sql and 'COUNT(*) FILTER (WHERE "l0" = 0)' in sql
+    assert 'LOWER("r") AS "lo1"' in sql and 'COUNT(*) FILTER (WHERE "e1")' in sql
+    assert 'COUNT(DISTINCT CAST("v2" AS TEXT))' in sql  # point has no equality operator
+    metrics = [m for i, m in statement.outputs if i == 3]
+    assert metrics == ["non_null"]  # a document's figures come from the sketch pass
+    duck = aggregate_statement(ProfileDialect("duckdb"), '"t"', specs[:1]).sql
+    assert 'LEN("a")' in duck
+    sqlite = aggregate_statement(ProfileDialect("sqlite"), '"t"', specs[:1])
+    assert [m for _, m in sqlite.outputs] == ["rows", "non_null"]  # no arrays: only nulls

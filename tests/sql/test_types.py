@@ -44,7 +44,7 @@ CASES = [
     ("duckdb hugeint", "HUGEINT", "duckdb", F.INTEGER),
     ("duckdb list", "INTEGER[]", "duckdb", F.ARRAY),
     ("duckdb fixed array", "VARCHAR[3]", "duckdb", F.ARRAY),
-    ("duckdb struct", "STRUCT(a INTEGER, b VARCHAR)", "duckdb", F.OTHER),
+    ("duckdb struct", "STRUCT(a INTEGER, b VARCHAR)", "duckdb", F.STRUCT),
     ("duckdb map", "MAP(VARCHAR, INTEGER)", "duckdb", F.OTHER),
     ("duckdb timestamp_ns", "TIMESTAMP_NS", "duckdb", F.TIMESTAMP),
     ("duckdb tz", "TIMESTAMP WITH TIME ZONE", "duckdb", F.TIMESTAMP),
@@ -64,6 +64,12 @@ CASES = [
     ("mssql uniqueidentifier", "uniqueidentifier", "mssql", F.UUID),
     ("mssql datetime2", "datetime2(7)", "mssql", F.TIMESTAMP),
     ("unknown", "tsrange", None, F.OTHER),
+    ("pg range", "tstzrange", "postgresql", F.RANGE),
+    ("pg bit string", "bit(3)", "postgresql", F.STRING),
+    ("pg one bit", "bit(1)", "postgresql", F.STRING),
+    ("pg varbit", "bit varying(8)", "postgresql", F.STRING),
+    ("pg point", "point", "postgresql", F.STRING),
+    ("mysql bit flag", "bit(1)", "mysql", F.BOOLEAN),
     ("none", None, None, F.OTHER),
 ]
 
@@ -77,5 +83,5 @@ def test_type_family(declared: str | None, dialect: str | None, family: TypeFami
 def test_families_are_the_documented_set() -> None:
     assert [f.value for f in TypeFamily] == [
         "integer", "decimal", "float", "boolean", "string", "binary", "date", "time",
-        "timestamp", "json", "uuid", "array", "interval", "other",
+        "timestamp", "json", "uuid", "array", "interval", "range", "struct", "other",
     ]  # fmt: skip

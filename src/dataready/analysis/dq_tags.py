@@ -77,7 +77,7 @@ _COMPATIBLE = {
     ("date", "timestamp"),
     ("uuid", "string"),
 }
-_NOT_KEYS = {"float", "boolean", "json", "array", "binary"}
+_NOT_KEYS = {"float", "boolean", "json", "array", "binary", "struct"}
 
 
 def resolve_config(config: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -108,6 +108,12 @@ COLUMN_FIGURES: frozenset[str] = frozenset(
         "extremes_exact",
         "bounds",
         "top_values_status",
+        "profile_status",
+        "key_presence_values",
+        "key_presence_exact",
+        "element_count",
+        "element_distinct",
+        "element_stats_exact",
         MASK_KEY,
     }
 )
@@ -129,9 +135,16 @@ COLUMN_DERIVED: frozenset[str] = frozenset(
         "histogram",
         "outliers",
         "freshness_seconds",
+        "profile_errors",
+        "key_presence",
+        "element_top_values",
     }
 )
-"""Figures computed from the values that can equal or pinpoint one: withheld when masked."""
+"""Figures computed from the values that can equal or pinpoint one: withheld when masked.
+``profile_errors`` is here because a source's error message may quote a value
+(``invalid input syntax for type integer: "jane@example.com"``); ``key_presence`` because a
+document's keys can be values too (a map keyed by e-mail address); ``element_top_values``
+(array elements are values) is withheld too rather than masked element by element."""
 
 TABLE_FIGURES: frozenset[str] = frozenset(
     {

@@ -36,6 +36,18 @@ def _num(value: Any) -> str:
     return text if len(text) <= 24 else text[:21] + "…"
 
 
+def _notes(col: dict[str, Any]) -> str:
+    """The last cell: recognised formats, a document's keys, and what failed on the column."""
+    notes = [f"{k} {v:.0%}" for k, v in (col.get("formats") or {}).items() if v >= 0.5]
+    keys = col.get("key_presence") or []
+    if keys:
+        notes.append("keys " + " ".join(f"{k['key']} {k['fraction']:.0%}" for k in keys[:4]))
+    if col.get("profile_status") == "partial":
+        codes = sorted({str(e.get("code")) for e in col.get("profile_errors") or []})
+        notes.append("partial: " + ", ".join(codes) if codes else "partial")
+    return ", ".join(notes)
+
+
 def profile_table_view(doc: dict[str, Any], title: str) -> Table:
     """One row per column: the figures a person scans first."""
     table = Table(
@@ -68,9 +80,7 @@ def profile_table_view(doc: dict[str, Any], title: str) -> Table:
         if distinct and not col.get("distinct_exact"):
             distinct = "≈" + distinct
         top = (col.get("top_values") or [{}])[0]
-        formats = ", ".join(
-            f"{k} {v:.0%}" for k, v in (col.get("formats") or {}).items() if v >= 0.5
-        )
+        formats = _notes(col)
         low, high, mean = col.get("min"), col.get("max"), col.get("mean")
         if low is None and col.get("min_length") is not None:  # text: show lengths
             low, high = f"len {col['min_length']}", f"len {col.get('max_length')}"

@@ -49,7 +49,7 @@ from dataready.connectors.models import (
 from dataready.connectors.registry import register_connector
 from dataready.errors import ConnectorError, QueryFailed
 from dataready.settings import SourceSettings
-from dataready.sql.types import type_family
+from dataready.sql.types import TypeFamily, type_family
 
 _KINDS = {
     "r": TableKind.TABLE,
@@ -73,8 +73,9 @@ ORDER BY c.relname
 
 _COLUMNS_SQL = """
 SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
-       pg_get_expr(d.adbin, d.adrelid), col_description(a.attrelid, a.attnum)
+       pg_get_expr(d.adbin, d.adrelid), col_description(a.attrelid, a.attnum), t.typtype
 FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -82,6 +83,9 @@ WHERE n.nspname = %s AND c.relname = %s AND c.relkind IN ('r', 'p', 'v', 'm', 'f
   AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum
 """
+
+_TYPTYPE_FAMILY: dict[str, TypeFamily] = {"e": TypeFamily.STRING, "r": TypeFamily.RANGE}
+"""User types named by their kind (``pg_type.typtype``): an enum's values are labels."""
 
 _KEY_COLUMNS = """array(SELECT a.attname FROM unnest({keys}) WITH ORDINALITY k(num, ord)
   JOIN pg_catalog.pg_attribute a ON a.attrelid = {rel} AND a.attnum = k.num ORDER BY k.ord)"""
@@ -363,12 +367,14 @@ class PostgresConnector(Connector):
                 name=name,
                 ordinal_position=position,
                 declared_type=declared,
-                type_family=type_family(declared, "postgresql"),
+                type_family=_TYPTYPE_FAMILY.get(typtype) or type_family(declared, "postgresql"),
                 nullable=nullable,
                 default=default,
                 comment=comment,
             )
-            for position, (name, declared, nullable, default, comment) in enumerate(rows, 1)
+            for position, (name, declared, nullable, default, comment, typtype) in enumerate(
+                rows, 1
+            )
         ]
 
     def _constraints(

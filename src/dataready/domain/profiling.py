@@ -22,6 +22,12 @@ class ValueKind(StrEnum):
     TIME = "time"
     """Times of day: min and max, no freshness."""
     BOOLEAN = "boolean"
+    RANGE = "range"
+    """Ranges: bounds (smallest lower, largest upper), empty ranges; values as text."""
+    ARRAY = "array"
+    """Arrays and lists: element counts (lengths), empty ones; values as text."""
+    DOCUMENT = "document"
+    """JSON documents and structs: top-level key presence; values as canonical text."""
     UNSUPPORTED = "unsupported"
     """Only nulls are counted; the reason is in :data:`SKIP_REASONS`."""
 
@@ -36,12 +42,19 @@ _KINDS: dict[TypeFamily, ValueKind] = {
     TypeFamily.TIMESTAMP: ValueKind.TEMPORAL,
     TypeFamily.TIME: ValueKind.TIME,
     TypeFamily.BOOLEAN: ValueKind.BOOLEAN,
+    TypeFamily.RANGE: ValueKind.RANGE,
+    TypeFamily.ARRAY: ValueKind.ARRAY,
+    TypeFamily.JSON: ValueKind.DOCUMENT,
+    TypeFamily.STRUCT: ValueKind.DOCUMENT,
 }
+
+TEXT_SKETCHED: frozenset[ValueKind] = frozenset(
+    {ValueKind.RANGE, ValueKind.ARRAY, ValueKind.DOCUMENT}
+)
+"""Kinds whose sampled values are counted as their canonical text (top values, distinct)."""
 
 SKIP_REASONS: dict[TypeFamily, str] = {
     TypeFamily.BINARY: "binary values are not profiled: only nulls are counted",
-    TypeFamily.JSON: "JSON documents are not profiled: only nulls are counted",
-    TypeFamily.ARRAY: "arrays are not profiled: only nulls are counted",
     TypeFamily.INTERVAL: "intervals are not profiled: only nulls are counted",
     TypeFamily.OTHER: "the type is not one the profiler knows: only nulls are counted",
 }

@@ -105,6 +105,10 @@ def _is_text_type(declared: str) -> bool:
     return base.startswith(("character", "varchar", "text", "char", "bpchar", "nvarchar"))
 
 
+def _base_type(declared: str) -> str:
+    return declared.strip().lower().split("(", 1)[0].strip()
+
+
 def _hash(spell: Spelling, spec: ColumnSpec, c: str) -> str:
     declared = (spec.declared_type or "").strip().lower()
     for prefix, template in spell.typed_hash:
@@ -148,6 +152,8 @@ def _compile_column(
     c = comp.row(f"v{index}", dialect.quote(spec.name))
     comp.agg(index, "non_null", f"COUNT({c})")
     operand = spell.distinct_text.format(c=c) if kind is ValueKind.STRING and text else c
+    if _base_type(spec.declared_type) in spell.no_equality:
+        operand = spell.to_text.format(c=c)
     if spec.distinct is DistinctMethod.EXACT:
         comp.agg(index, "distinct", f"COUNT(DISTINCT {operand})")
     elif spec.distinct is DistinctMethod.NATIVE_APPROX and dialect.approx_distinct_function:
@@ -224,6 +230,21 @@ def _compile_column(
         comp.agg(index, "max", f"MAX({c})")
     elif kind is ValueKind.BOOLEAN:
         comp.agg(index, "true", count_if(c))
+    elif kind is ValueKind.ARRAY and spell.array_length:
+        length = comp.row(f"l{index}", spell.array_length.format(c=dialect.quote(spec.name)))
+        comp.agg(index, "min_length", f"MIN({length})")
+        comp.agg(index, "max_length", f"MAX({length})")
+        comp.agg(index, "sum_length", f"SUM({length})")
+        comp.agg(index, "empty", count_if(f"{length} = 0"))
+    elif kind is ValueKind.RANGE and spell.range_bounds:
+        raw = dialect.quote(spec.name)
+        lower, upper, empty = (
+            comp.row(f"{alias}{index}", bound.format(c=raw))
+            for alias, bound in zip(("lo", "up", "e"), spell.range_bounds, strict=True)
+        )
+        comp.agg(index, "min", f"MIN({lower})")
+        comp.agg(index, "max", f"MAX({upper})")
+        comp.agg(index, "empty", count_if(empty))
 
 
 def _quantile_sql(dialect: ProfileDialect, x: str, levels: Sequence[float]) -> str:

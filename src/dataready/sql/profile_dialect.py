@@ -47,6 +47,12 @@ class Spelling:
     """True for about ``{rows}`` rows of ``{table}``, the share computed in the statement from
     its ``COUNT(*)``; only where counting is cheap and there is no row estimate (SQLite walks
     the b-tree without decoding rows). ``None``: no such filter."""
+    array_length: str | None = None
+    """Elements of array ``{c}`` (0 for an empty one); ``None``: no arrays, only nulls."""
+    range_bounds: tuple[str, str, str] | None = None
+    """Lower bound, upper bound, and "is empty" of range ``{c}``; ``None``: no ranges."""
+    no_equality: tuple[str, ...] = ()
+    """Declared types without an equality operator: distinct counts compare their text."""
     text_hash_key: str | None = None
     """A 64-bit hash of text ``{c}`` (byte equality) that a hash-sampled distinct count both
     samples on and counts, instead of the text itself: sorting integers is cheaper than
@@ -88,6 +94,9 @@ _SPELLING: dict[str, Spelling] = {
             ("character varying", "HASHTEXT({c})"),
         ),
         text_hash_key='HASHTEXTEXTENDED({c} COLLATE "C", 0)',
+        array_length="CARDINALITY({c})",
+        range_bounds=("LOWER({c})", "UPPER({c})", "ISEMPTY({c})"),
+        no_equality=("point", "line", "lseg", "box", "path", "polygon", "circle", "xml", "json"),
     ),
     "duckdb": Spelling(
         length="LENGTH({c})",
@@ -102,6 +111,7 @@ _SPELLING: dict[str, Spelling] = {
         float_special="{c} = CAST({v} AS DOUBLE)",
         count_if=_FILTER,
         samples_views=True,
+        array_length="LEN({c})",
     ),
     "mysql": Spelling(
         length="CHAR_LENGTH({c})",

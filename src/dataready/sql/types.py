@@ -29,6 +29,10 @@ class TypeFamily(StrEnum):
     UUID = "uuid"
     ARRAY = "array"
     INTERVAL = "interval"
+    RANGE = "range"
+    """PostgreSQL range types (``int4range``, ``tstzrange``, ...)."""
+    STRUCT = "struct"
+    """Named fields per value (DuckDB ``STRUCT``)."""
     OTHER = "other"
 
 
@@ -197,6 +201,16 @@ _BY_NAME: dict[str, TypeFamily] = {
     "interval": _F.INTERVAL,
 }
 
+# PostgreSQL spellings that mean something else elsewhere (MySQL ``bit(1)`` is a flag).
+_POSTGRES: dict[str, TypeFamily] = {
+    **dict.fromkeys(["bit", "bit varying", "varbit"], _F.STRING),  # bit strings: '0101'
+    # geometric types have no equality operator: profiled as their text
+    **dict.fromkeys(["point", "line", "lseg", "box", "path", "polygon", "circle"], _F.STRING),
+    **dict.fromkeys(
+        ["int4range", "int8range", "numrange", "tsrange", "tstzrange", "daterange"], _F.RANGE
+    ),
+}
+
 _ARGS = re.compile(r"\([^()]*\)")
 _SPACES = re.compile(r"\s+")
 _MYSQL_BOOL = re.compile(r"^tinyint\s*\(\s*1\s*\)")
@@ -253,6 +267,8 @@ def type_family(declared: str | None, dialect: str | None = None) -> TypeFamily:
         return _F.ARRAY  # INTEGER[], text[][], INTEGER[3], pg's _int4 udt names
     if text.startswith(("array<", "array(", "array ")):
         return _F.ARRAY
+    if text.startswith(("struct(", "struct<")) and dialect == "duckdb":
+        return _F.STRUCT
     if text.startswith(("struct", "row(", "row ", "map(", "map<", "union(", "record")):
         return _F.OTHER
     if text.startswith("interval"):
@@ -261,6 +277,8 @@ def type_family(declared: str | None, dialect: str | None = None) -> TypeFamily:
         return _F.BOOLEAN
     if _NUMBER_SCALE_ZERO.match(text):
         return _F.INTEGER  # Snowflake/Oracle NUMBER(p) or NUMBER(p, 0)
+    if dialect == "postgresql" and _base_name(text) in _POSTGRES:
+        return _POSTGRES[_base_name(text)]
     if text in ("bit", "bit(1)"):
         return _F.BOOLEAN  # MySQL/SQL Server flags; a one-bit string elsewhere
     name = _base_name(text)

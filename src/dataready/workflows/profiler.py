@@ -11,6 +11,12 @@
    (:func:`dataready.sql.profile.aggregate_statement`), whose distinct counts are planned
    from what the sample showed (:func:`dataready.analysis.profiling.plan_columns`).
 
+One unusual column does not fail the table: when the aggregate statement is rejected, the
+columns it failed on are isolated by bisection (:mod:`dataready.workflows.profile_fallback`),
+the others profiled, and each failing column carries its reason (``profile_errors``); a
+sampled value a column's kind cannot read stops only that column's sketch. Timeouts, lost
+connections and cancels still fail the table.
+
 The sample comes first so the aggregate knows which columns need an exact distinct count
 and how finely to hash-sample the others. A statement timeout raises ``QueryTimeout`` naming
 the table; a table that is gone raises ``NotFound``; a column the profiler cannot profile is
@@ -24,7 +30,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dataready.analysis.profiling import (
@@ -47,6 +53,7 @@ from dataready.connectors.models import ColumnInfo, TableInfo, TableKind
 from dataready.domain.profiling import ValueKind
 from dataready.errors import NotFound, QueryFailed, QueryTimeout, ValidationFailed
 from dataready.sql.profile import (
+    ColumnSpec,
     ProfileDialect,
     SampleMethod,
     SampleSpec,
@@ -54,6 +61,14 @@ from dataready.sql.profile import (
     plan_sample,
     plan_stream,
     stream_statement,
+)
+from dataready.workflows.profile_fallback import (
+    GroupedResult,
+    Run,
+    aggregate_by_groups,
+    column_specific,
+    error_record,
+    isolate_columns,
 )
 
 
@@ -226,19 +241,36 @@ def _profile(
         # 1. The streamed sample, through the sketches.
         config = SketchConfig(counts_cap=opts.counts_cap, max_value_length=opts.max_value_length)
         profiled = [m for m in metas if m.kind is not ValueKind.UNSUPPORTED]
+
+        def sketch(names: Sequence[str], feed: bool = True) -> None:
+            sql = stream_statement(dialect, table_sql, list(names), stream_sample)
+            batches = connector.stream(sql, batch_size=opts.batch_size, database=database)
+            if feed:
+                _sketch_stream(pool, batches, rows, [sketches[n] for n in names], check_cancelled)
+            else:
+                _drain_stream(batches, check_cancelled)
+
+        stream_errors: dict[str, list[dict[str, Any]]] = {}
         sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m in profiled}
         rows = RowSketch()
-        order = [sketches[m.name] for m in profiled]
         if profiled:
-            sql = stream_statement(dialect, table_sql, [m.name for m in profiled], stream_sample)
             statements += 1
-            _sketch_stream(
-                pool,
-                connector.stream(sql, batch_size=opts.batch_size, database=database),
-                rows,
-                order,
-                check_cancelled,
-            )
+            try:
+                sketch([m.name for m in profiled])
+            except QueryFailed as exc:
+                if not column_specific(exc):
+                    raise
+                # One column the source cannot send: find it, then stream the others afresh.
+                names = [m.name for m in profiled]
+                failed, probes = isolate_columns(lambda part: sketch(part, False), names, exc)
+                if len(failed) == len(names):
+                    raise
+                statements += probes + 1
+                stream_errors = {n: [error_record("sample", e)] for n, e in failed.items()}
+                profiled = [m for m in profiled if m.name not in failed]
+                sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m in profiled}
+                rows = RowSketch()
+                sketch([m.name for m in profiled])
         elif check_cancelled is not None:
             check_cancelled()
         # A cap that did not bind read every row (a count-sized share passes them all then).
@@ -260,17 +292,24 @@ def _profile(
         # SQLite; elsewhere only for a sample of a fixed size, which cannot be extrapolated).
         cheap = agg_sample.percent is None or dialect.supports_count_sized_filter
         count_table = agg_sample.sampled and estimate is None and cheap
-        statement = aggregate_statement(
-            dialect, table_sql, specs, agg_sample, count_table=count_table
-        )
-        if check_cancelled is not None:
-            check_cancelled()
+
+        def run(chosen: Sequence[ColumnSpec]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+            statement = aggregate_statement(
+                dialect, table_sql, chosen, agg_sample, count_table=count_table
+            )
+            if check_cancelled is not None:
+                check_cancelled()
+            result = connector.execute(statement.sql, max_rows=1, database=database)
+            return statement.read(result.rows[0], len(chosen))
+
         # Text shapes need only the sketches: computed while the source aggregates.
         shaping = pool.submit(_text_shapes, profiled, sketches, opts.max_patterns)
-        result = connector.execute(statement.sql, max_rows=1, database=database)
-        shapes = shaping.result()
-        statements += 1
-        table_metrics, column_metrics = statement.read(result.rows[0], len(specs))
+        try:
+            grouped = _aggregate(run, specs)
+        finally:
+            shapes = shaping.result()
+        statements += grouped.statements
+        table_metrics, column_metrics = grouped.table, grouped.columns
         rows_profiled = int(table_metrics["rows"] or 0)
 
     counted = table_metrics.get("population") is not None
@@ -297,13 +336,16 @@ def _profile(
             spec,
             metrics,
             sketches.get(meta.name),
-            facts,
+            facts if rows_read == rows_profiled else replace(facts, rows_profiled=rows_read),
             top_n=opts.top_n,
             max_patterns=opts.max_patterns,
             histogram_bins_max=opts.histogram_bins_max,
             shapes=shapes.get(meta.name),
+            errors=[*stream_errors.get(meta.name, ()), *grouped.errors.get(index, ())],
         )
-        for meta, spec, metrics in zip(metas, specs, column_metrics, strict=True)
+        for index, (meta, spec, metrics, rows_read) in enumerate(
+            zip(metas, specs, column_metrics, grouped.rows, strict=True)
+        )
     ]
     duplicates, duplicates_exact, duplicate_bounds = duplicate_rows(
         rows.frequencies(),
@@ -330,6 +372,22 @@ def _profile(
     profile.statements = statements
     profile.elapsed_seconds = round(time.perf_counter() - started, 4)
     return profile
+
+
+def _aggregate(run: Run, specs: Sequence[ColumnSpec]) -> GroupedResult:
+    """Every column's aggregates in one statement; by bisection when that one fails.
+
+    :mod:`dataready.workflows.profile_fallback` isolates the columns a failing statement
+    failed on; only failures that may be a column's fault are isolated, the rest re-raised.
+    """
+    try:
+        table, columns = run(specs)
+    except QueryFailed as exc:
+        if not column_specific(exc) or not specs:
+            raise
+        return aggregate_by_groups(run, specs, exc)
+    rows = int(table.get("rows") or 0)
+    return GroupedResult(table, columns, [rows] * len(specs), statements=1)
 
 
 def _sketch_stream(
@@ -361,6 +419,17 @@ def _sketch_stream(
                 check_cancelled()
         if pending is not None:
             pending.result()
+
+
+def _drain_stream(
+    batches: Generator[Sequence[tuple[Any, ...]], None, None],
+    check_cancelled: Callable[[], None] | None,
+) -> None:
+    """Read a stream to its end, keeping nothing: does the source send these columns?"""
+    with contextlib.closing(batches) as stream:
+        for _ in stream:
+            if check_cancelled is not None:
+                check_cancelled()
 
 
 def _text_shapes(

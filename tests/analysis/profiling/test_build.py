@@ -121,9 +121,10 @@ def test_a_sampled_aggregate_makes_nothing_exact() -> None:
 
 def test_skipped_columns_and_stable_keys() -> None:
     facts = PassFacts(3, 3, True, NOW)
-    doc = _build(ColumnMeta("d", 1, "json", TypeFamily.JSON), None, {"non_null": 2}, None, facts)
-    assert not doc.profiled and "JSON" in (doc.skipped_reason or "")
-    assert doc.null_count == 1
+    meta = ColumnMeta("d", 1, "interval", TypeFamily.INTERVAL)
+    doc = _build(meta, None, {"non_null": 2}, None, facts)
+    assert not doc.profiled and "intervals" in (doc.skipped_reason or "")
+    assert doc.null_count == 1 and doc.profile_status == "skipped"
     ts_meta = ColumnMeta("t", 2, "timestamp", TypeFamily.TIMESTAMP)
     ts_spec = ColumnSpec("t", TypeFamily.TIMESTAMP, "timestamp")
     sketch = _sketch(ValueKind.TEMPORAL, TypeFamily.TIMESTAMP, ["2024-12-31 00:00:00"] * 3)

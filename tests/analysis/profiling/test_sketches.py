@@ -138,3 +138,31 @@ def test_thinned_counter_estimates_the_frequencies() -> None:
     freq = sketch.frequencies()
     assert sketch.rate < 0.2 and freq.kept <= 4_000
     assert abs(freq.f1 - 30_000) < 0.1 * 30_000 and abs(freq.f2 - 20_000) < 0.1 * 20_000
+
+
+def test_an_unreadable_value_stops_only_its_sketch() -> None:
+    sketch = ColumnSketch(ValueKind.NUMERIC, TypeFamily.FLOAT, SketchConfig())
+    sketch.update([1.0, 2.5, None])
+    assert sketch.error is None
+    sketch.update([3.0, "n/a", 4.0])
+    assert sketch.error is not None and "str" in sketch.error and "n/a" not in sketch.error
+    before = sketch.values
+    sketch.update([5.0, 6.0])  # ignored from now on
+    assert sketch.values == before
+
+
+def test_document_key_presence_from_text_and_objects() -> None:
+    sketch = ColumnSketch(ValueKind.DOCUMENT, TypeFamily.JSON, SketchConfig(keys_cap=2))
+    sketch.update(['{"a": 1, "b": 2}', {"a": 3}, "[1, 2]", "not json", None, {"c": 1}])
+    assert sketch.objects == 3  # the array, the invalid text and the null hold no keys
+    assert dict(sketch.keys) == {"a": 2, "b": 1}  # "c" past the cap of two keys
+    assert not sketch.keys_complete
+    assert sketch.values == 5 and sketch.nulls == 1
+
+
+def test_array_elements_are_counted() -> None:
+    sketch = ColumnSketch(ValueKind.ARRAY, TypeFamily.ARRAY, SketchConfig())
+    sketch.update([[1, 2], [], [2, None], "{1,2}", None])
+    assert (sketch.arrays, sketch.element_total) == (3, 4)  # text arrays are not parsed
+    assert dict(sketch.elements) == {"1": 1, "2": 2}
+    assert sketch.counts["[]"] == 1 and sketch.counts["{1,2}"] == 1

@@ -15,7 +15,7 @@ the column's non-null count the same way. Nothing read from a sample is called e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,17 +61,54 @@ def build_column(
     max_patterns: int,
     histogram_bins_max: int,
     shapes: TextShapes | None = None,
+    errors: Sequence[Mapping[str, Any]] = (),
 ) -> ColumnProfile:
     """The profile of one column from its aggregates and its sketch.
 
     ``shapes``: the text column's :func:`text_shapes`, when the caller computed them already.
+    ``errors``: what failed on this column in SQL (``{"stage", "code", "message"}``); its
+    ``metrics`` then hold what the retry could count (``non_null`` at most, or nothing).
+    A sketch that stopped on an unreadable value (:attr:`ColumnSketch.error`) adds its own
+    error and gives no figure.
     """
+    found = [dict(e) for e in errors]
+    if sketch is not None and sketch.error is not None:
+        found.append({"stage": "sample", "code": SAMPLE_UNREADABLE, "message": sketch.error})
+        sketch = None
+    if found and "non_null" not in metrics:
+        return _failed(meta, facts, found)
     counts = ScaledCounts(facts.rows)
     profile = _column(
         meta, spec, metrics, sketch, facts, counts, top_n, max_patterns, histogram_bins_max, shapes
     )
     profile.bounds = counts.bounds or None
+    found.extend(profile.profile_errors or [])
+    if found:
+        profile.profile_errors = found
+        profile.profile_status = "partial"
     return profile
+
+
+SAMPLE_UNREADABLE = "SAMPLE_VALUE_UNREADABLE"
+"""The code of a sampled value the column's kind cannot read."""
+AGGREGATE_UNREADABLE = "AGGREGATE_VALUE_UNREADABLE"
+"""The code of an aggregate result the column's kind cannot read."""
+
+
+def _failed(meta: ColumnMeta, facts: PassFacts, errors: list[dict[str, Any]]) -> ColumnProfile:
+    """A column of which nothing could be read, not even its null count."""
+    return ColumnProfile(
+        name=meta.name,
+        ordinal_position=meta.ordinal_position,
+        declared_type=meta.declared_type,
+        type_family=meta.family.value,
+        kind=meta.kind.value,
+        row_count=facts.rows.population,
+        profiled=False,
+        skipped_reason="profiling this column failed: see profile_errors",
+        profile_status="failed",
+        profile_errors=errors,
+    )
 
 
 def _column(
@@ -107,6 +144,7 @@ def _column(
     if reason is not None or spec is None:
         profile.profiled = False
         profile.skipped_reason = reason or "not profiled"
+        profile.profile_status = "skipped"
         return profile
     profile.values_sampled = sketch.values if sketch else 0
     exact_sketch = sketch is not None and sketch.complete and facts.stream_complete
@@ -128,6 +166,48 @@ def _column(
         # a stream that missed rows stands for more values than it saw, whatever the estimate
         values = non_null if facts.stream_complete else max(non_null, sketch.values + 1)
         _top(profile, sketch, Scale(sketch.values, values, facts.stream_uniform), top_n)
+    try:
+        _kind_figures(
+            profile,
+            counts,
+            meta,
+            metrics,
+            sketch,
+            facts,
+            exact_sketch,
+            non_null,
+            max_patterns,
+            histogram_bins_max,
+            shapes,
+        )
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        # SQLite stores any value in any column: MAX of a REAL column may be the text 'n/a'
+        profile.profile_errors = [
+            {
+                "stage": "aggregate",
+                "code": AGGREGATE_UNREADABLE,
+                "message": f"an aggregate of this {meta.kind.value} column returned a value "
+                f"its kind cannot read ({type(exc).__name__}): the column holds values of "
+                "another type",
+            }
+        ]
+    return profile
+
+
+def _kind_figures(
+    profile: ColumnProfile,
+    counts: ScaledCounts,
+    meta: ColumnMeta,
+    metrics: Mapping[str, Any],
+    sketch: ColumnSketch | None,
+    facts: PassFacts,
+    exact_sketch: bool,
+    non_null: int,
+    max_patterns: int,
+    histogram_bins_max: int,
+    shapes: TextShapes | None,
+) -> None:
+    sample_non_null = int(metrics.get("non_null") or 0)
     kind = meta.kind
     if kind is ValueKind.NUMERIC:
         numbers(profile, counts, meta, metrics, sketch, exact_sketch, facts, histogram_bins_max)
@@ -147,7 +227,44 @@ def _column(
             low, high = counts.bounds["true_count"]
             counts.bound("false_count", [max(0, non_null - high), max(0, non_null - low)])
         profile.true_ratio = _ratio(int(metrics.get("true") or 0), sample_non_null)
-    return profile
+    elif kind is ValueKind.RANGE:
+        profile.min, profile.max = metrics.get("min"), metrics.get("max")
+        profile.empty_count = counts.count("empty_count", metrics.get("empty"))
+    elif kind is ValueKind.ARRAY:
+        profile.min_length = _int(metrics.get("min_length"))
+        profile.max_length = _int(metrics.get("max_length"))
+        total = metrics.get("sum_length")
+        nn = sample_non_null
+        profile.mean_length = float(total) / nn if total is not None and nn else None
+        profile.empty_count = counts.count("empty_count", metrics.get("empty"))
+        if sketch is not None and sketch.arrays:
+            profile.element_count = sketch.element_total
+            profile.element_distinct = len(sketch.elements)
+            ranked = sorted(sketch.elements.items(), key=lambda kv: (-kv[1], kv[0]))
+            profile.element_top_values = [
+                {"value": v, "count": c} for v, c in ranked[:ELEMENTS_SHOWN]
+            ]
+            profile.element_stats_exact = facts.stream_complete and sketch.elements_complete
+    elif kind is ValueKind.DOCUMENT and sketch is not None:
+        _key_presence(profile, sketch, facts, top_n=KEYS_SHOWN)
+
+
+ELEMENTS_SHOWN = 10
+"""The most frequent array elements listed per array column."""
+KEYS_SHOWN = 50
+"""Top-level keys listed per document column (the most present)."""
+
+
+def _key_presence(
+    profile: ColumnProfile, sketch: ColumnSketch, facts: PassFacts, top_n: int
+) -> None:
+    objects = sketch.objects
+    profile.key_presence_values = objects
+    ranked = sorted(sketch.keys.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]
+    profile.key_presence = [
+        {"key": key, "count": count, "fraction": count / objects} for key, count in ranked
+    ]
+    profile.key_presence_exact = facts.stream_complete and sketch.keys_complete
 
 
 def _unique(

@@ -40,6 +40,12 @@ EXACT_WHEN_SEEN_AT_MOST = 10_000
 NATIVE_APPROX_ERROR = 0.05
 """The bound stated for an engine's approximate distinct (DuckDB's HLL stays within ~2.5%)."""
 SAMPLE_METHOD = "sample_chao_lin"
+SKETCH_DISTINCT_ONLY: frozenset[ValueKind] = frozenset(
+    {ValueKind.UNSUPPORTED, ValueKind.ARRAY, ValueKind.DOCUMENT}
+)
+"""Kinds whose distinct count only the sketches give: engines compare documents and arrays
+in their own ways (PostgreSQL ``json`` has no equality at all), the sketches compare their
+canonical text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +128,7 @@ def plan_columns(
     for meta in columns:
         method, modulus = DistinctMethod.NONE, 1
         sketch = sketches.get(meta.name)
-        if meta.kind is not ValueKind.UNSUPPORTED and sketch is not None:
+        if meta.kind not in SKETCH_DISTINCT_ONLY and sketch is not None:
             seen, _, _ = sketch.distinct()
             saw_all = sketch.values >= SAW_ALL_MIN_VALUES and sketch.singletons() == 0
             known = sketch.complete and (stream_complete or saw_all)

@@ -70,6 +70,18 @@ class ColumnProfile:
     kind: str
     profiled: bool = True
     skipped_reason: str | None = None
+    profile_status: str = "complete"
+    """``complete`` (every figure of its kind was computed), ``partial`` (a statement or the
+    sample failed on this column: the figures it would have given are missing, the others
+    stand; ``profile_errors`` says why), ``failed`` (not even its nulls could be counted:
+    ``profiled`` is false and its counts are not measured), or
+    ``skipped`` (a type the profiler does not profile: ``skipped_reason``)."""
+    profile_errors: list[dict[str, Any]] | None = None
+    """What failed on this column, each ``{"stage", "code", "message"}``: ``stage`` is
+    ``aggregate`` (the SQL aggregates; the column was retried with a bare null count) or
+    ``sample`` (a sampled value could not be read); ``code`` is the error code (the source's
+    SQLSTATE or driver code appended when known); ``message`` the source's message, free of
+    secrets (it may quote a value of the column, so masking withholds it)."""
     row_count: int = 0
     """The table's rows (the same as the table profile's ``row_count``)."""
     null_count: int = 0
@@ -111,7 +123,7 @@ class ColumnProfile:
     (the sample cannot tell which values are most frequent — none seen twice, or the counts
     within their bounds of each other — so none is listed), ``sample_not_uniform`` (counts of
     a non-uniform sample, scaled, without a bound)."""
-    # numbers
+    # numbers (ranges: ``min`` the smallest lower bound, ``max`` the largest upper bound)
     min: Any = None
     max: Any = None
     sum: Any = None
@@ -135,7 +147,7 @@ class ColumnProfile:
     outliers: dict[str, Any] | None = None
     """``exact`` and, per fence (``iqr``, ``sigma``), ``low_fence``, ``high_fence``, ``count``,
     ``examples`` and, when estimated, ``count_error``."""
-    # strings
+    # strings; for arrays the lengths and ``empty_count`` count elements (exact, in SQL)
     min_length: int | None = None
     mean_length: float | None = None
     max_length: int | None = None
@@ -159,6 +171,25 @@ class ColumnProfile:
     true_count: int | None = None
     false_count: int | None = None
     true_ratio: float | None = None
+    # documents (JSON, structs)
+    key_presence: list[dict[str, Any]] | None = None
+    """The top-level keys of the sampled object values, most present first: ``{"key",
+    "count", "fraction"}``, ``fraction`` the share of the ``key_presence_values`` object
+    values holding the key (from the sketch pass: not scaled to the table)."""
+    key_presence_values: int | None = None
+    """Object values of the sample the key presence was counted over."""
+    key_presence_exact: bool = False
+    """Counted over every row of the table (the sketch pass read all of them)."""
+    # arrays: their elements, from the sketch pass (not scaled to the table)
+    element_count: int | None = None
+    """Elements of the sampled arrays (nulls included)."""
+    element_distinct: int | None = None
+    """Distinct non-null elements among them (a floor when ``element_stats_exact`` is false
+    and more than the tracked number were seen)."""
+    element_top_values: list[dict[str, Any]] | None = None
+    """The most frequent elements of the sampled arrays: ``{"value", "count"}``."""
+    element_stats_exact: bool = False
+    """Counted over every row of the table (every row streamed, every element tracked)."""
     # the sketch pass
     values_sampled: int = 0
 

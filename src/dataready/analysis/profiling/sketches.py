@@ -21,10 +21,12 @@ Keys are stable and collision-safe (:mod:`dataready.analysis.profiling.keys`).
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, deque
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import compress
 from typing import Any
 
@@ -45,7 +47,7 @@ from dataready.analysis.profiling.sketchlib import (
     hll_sketch,
     kll_sketch,
 )
-from dataready.domain.profiling import ValueKind
+from dataready.domain.profiling import TEXT_SKETCHED, ValueKind
 from dataready.sql.types import TypeFamily
 
 NAN: float = float("nan")
@@ -62,6 +64,8 @@ class SketchConfig:
     hll_lg_k: int = 14
     kll_k: int = 400
     frequent_lg_k: int = 10
+    keys_cap: int = 1_000
+    """Distinct top-level keys (documents) or elements (arrays) a column tracks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +112,41 @@ class ColumnSketch:
         self.neg_inf = 0
         self.low: list[float] = []
         self.high: list[float] = []
+        self.objects = 0
+        """Document values that are objects (JSON objects, structs): what ``keys`` count."""
+        self.keys: Counter[str] = Counter()
+        """Top-level key -> object values holding it (documents only)."""
+        self.keys_complete = True
+        """``keys`` holds every key seen (at most ``keys_cap`` are tracked)."""
+        self.arrays = 0
+        """Array values whose elements ``elements`` counts (arrays only)."""
+        self.element_total = 0
+        """Elements of those arrays, nulls included."""
+        self.elements: Counter[str] = Counter()
+        """Element (as text) -> occurrences, for at most ``keys_cap`` distinct elements."""
+        self.elements_complete = True
+        self.error: str | None = None
+        """Why the column's sample could not be read (a value the kind cannot hold): the
+        sketch then stops, and none of its figures is used."""
 
     # -- update ------------------------------------------------------------------------
 
     def update(self, column: Sequence[Any]) -> None:
-        """Add one batch of this column's values (``None`` is null)."""
+        """Add one batch of this column's values (``None`` is null).
+
+        A value the column's kind cannot read (text in a numeric column, as SQLite stores
+        anything anywhere; PostgreSQL ``money`` as ``'$1.00'``) stops this sketch with
+        :attr:`error` instead of failing the table; the message names the value's Python
+        type, never the value.
+        """
+        if self.error is not None:
+            return
+        try:
+            self._update(column)
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            self.error = _unreadable(self.kind, column, exc)
+
+    def _update(self, column: Sequence[Any]) -> None:
         values = [v for v in column if v is not None]
         self.nulls += len(column) - len(values)
         if not values:
@@ -120,6 +154,13 @@ class ColumnSketch:
         self.values += len(values)
         if self.kind is ValueKind.NUMERIC:
             values = self._numeric(values)
+        elif self.kind in TEXT_SKETCHED:
+            if self.kind is ValueKind.DOCUMENT:
+                self._keys(values)
+            elif self.kind is ValueKind.ARRAY:
+                self._elements(values)
+            limit = self.config.max_value_length
+            values = [_text(canonical_text(v), limit) for v in values]
         elif self.kind is ValueKind.STRING:
             limit = self.config.max_value_length
             values = [
@@ -134,6 +175,38 @@ class ColumnSketch:
                 self._spill()
         else:
             self._sketch(values)
+
+    def _keys(self, values: list[Any]) -> None:
+        """Count the top-level keys of the object values (JSON text is parsed)."""
+        for value in values:
+            document = _document(value)
+            if not isinstance(document, dict):
+                continue
+            self.objects += 1
+            for key in document:
+                name = str(key)
+                if name in self.keys or len(self.keys) < self.config.keys_cap:
+                    self.keys[name] += 1
+                else:
+                    self.keys_complete = False
+
+    def _elements(self, values: list[Any]) -> None:
+        """Count the elements of the array values (drivers hand some arrays as text)."""
+        cap = self.config.keys_cap
+        limit = self.config.max_value_length
+        for value in values:
+            if not isinstance(value, list | tuple):
+                continue
+            self.arrays += 1
+            for element in value:
+                self.element_total += 1
+                if element is None:
+                    continue
+                key = _text(canonical_text(element), limit)
+                if key in self.elements or len(self.elements) < cap:
+                    self.elements[key] += 1
+                else:
+                    self.elements_complete = False
 
     def _numeric(self, values: list[Any]) -> list[Any]:
         if self.family is TypeFamily.FLOAT or float in set(map(type, values)):
@@ -231,6 +304,25 @@ class ColumnSketch:
         return pairs, False, frequent_error(self.config.frequent_lg_k, self.values)
 
 
+_READABLE: dict[ValueKind, tuple[type, ...]] = {
+    ValueKind.NUMERIC: (int, float, Decimal),
+}
+
+
+def _unreadable(kind: ValueKind, column: Sequence[Any], exc: Exception) -> str:
+    """Why a batch could not be sketched, naming the first odd value's type (not the value)."""
+    expected = _READABLE.get(kind)
+    odd = None
+    if expected is not None:
+        odd = next((v for v in column if v is not None and not isinstance(v, expected)), None)
+    found = (
+        f"a sampled value of Python type {type(odd).__name__}"
+        if odd is not None
+        else ("a sampled value")
+    )
+    return f"{found} could not be read as {kind.value} ({type(exc).__name__})"
+
+
 def _drain(calls: Iterator[Any]) -> None:
     """Run every call of a ``map`` for its effect, without a Python-level loop."""
     deque(calls, maxlen=0)
@@ -238,6 +330,25 @@ def _drain(calls: Iterator[Any]) -> None:
 
 def _rank_key(item: tuple[Any, int]) -> tuple[int, str]:
     return (-item[1], str(item[0]))
+
+
+def canonical_text(value: Any) -> str:
+    """One text per value: JSON with sorted keys for documents and arrays, else ``str``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    return str(value)
+
+
+def _document(value: Any) -> Any:
+    """A document value as Python objects (drivers hand JSON as text or parsed)."""
+    if isinstance(value, str | bytes):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
 
 
 def _text(value: Any, limit: int) -> str:
