@@ -307,13 +307,11 @@ def _fault_view(detections: list[Detection]) -> Table:
     view = _grid("planted fault", "rows", "result", title="the planted quality faults")
     for d in detections:
         style = _STATUS_STYLE[d.status]
-        found = "; ".join(
-            f"{e.figure}" + ("" if e.source == "profile" else f" [{e.source}]") for e in d.evidence
-        )
+        found = "; ".join(f"{e.source}: {e.figure}" for e in d.evidence)
         where = sorted({e.column for e in d.evidence}) or [f"{d.fault.table}.{d.fault.column}"]
         text = f"[{style}]{d.status.value}[/] in {_e(', '.join(where))}"
         if found:
-            text += f": {_e(found)}"
+            text += f" — {_e(found)}"
         if d.missing:
             text += f" [dim]— {_e(d.missing)}[/]"
         view.add_row(_e(d.fault.name), f"{d.planted:,}", text)
