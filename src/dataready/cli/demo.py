@@ -313,7 +313,7 @@ def _fault_view(detections: list[Detection]) -> Table:
         if found:
             text += f" — {_e(found)}"
         if d.missing:
-            text += f" [dim]— {_e(d.missing)}[/]"
+            text += f" [dim]({_e(d.missing)})[/]"
         view.add_row(_e(d.fault.name), f"{d.planted:,}", text)
     return view
 

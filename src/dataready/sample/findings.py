@@ -152,12 +152,18 @@ def _nulls(fault: Fault, col: Mapping[str, Any]) -> list[Evidence]:
 
 
 def _blanks(fault: Fault, col: Mapping[str, Any]) -> list[Evidence]:
-    found = []
-    for key, what in (("empty_count", "empty strings"), ("blank_count", "blank (spaces only)")):
-        n = _int(col.get(key))
-        if n:
-            found.append(Evidence(_where(fault), "profile", f"{_approx(col)}{n:,} {what}", n))
-    return found
+    parts = {
+        what: n
+        for key, what in (("empty_count", "empty"), ("blank_count", "spaces only"))
+        if (n := _int(col.get(key)))
+    }
+    if not parts:
+        return []
+    total = sum(parts.values())
+    figure = f"{_approx(col)}{total:,} blank (" + ", ".join(
+        f"{n:,} {what}" for what, n in parts.items()
+    )
+    return [Evidence(_where(fault), "profile", figure + ")", total)]
 
 
 def _malformed(fault: Fault, col: Mapping[str, Any]) -> list[Evidence]:
@@ -227,14 +233,14 @@ DETECTORS: dict[FaultKind, Detector] = {
     FaultKind.DUPLICATE: Detector(
         _nothing,
         (),
-        "no workflow checks the combination for duplicates yet (a uniqueness rule would)",
+        "no workflow checks the combination for duplicates yet; a uniqueness rule would",
         hint_only=True,
     ),
     FaultKind.ORPHAN: Detector(
         _nothing,
         (),
-        "the reference is not declared and no workflow checks references yet "
-        "(a referential-integrity rule would)",
+        "the reference is not declared and no workflow checks references yet; "
+        "a referential-integrity rule would",
     ),
 }
 """One detector per fault kind; a kind without one is reported as not detected."""
