@@ -85,7 +85,8 @@ def _column_profile(demo: Demo, table: str, column: str) -> dict[str, Any]:
         f"SELECT profile FROM profiles WHERE table_fqn = '{SCHEMA}.{table}' "
         "ORDER BY profiled_at DESC LIMIT 1",
     )[0]
-    return next(c for c in json.loads(doc)["columns"] if c["name"] == column)  # type: ignore[no-any-return]
+    columns: list[dict[str, Any]] = json.loads(doc)["columns"]
+    return next(c for c in columns if c["name"] == column)
 
 
 def _rows_of(out: str, *header: str) -> dict[str, str]:

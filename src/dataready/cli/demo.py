@@ -135,7 +135,7 @@ def _run(engine: Engine, workflow_type: str, fqn: str) -> tuple[uuid.UUID, dict[
     engine.submit(run_id)
     run = follow(engine, run_id, show_progress=True)
     if run.status != "completed":
-        raise fail(f"{workflow_type} {run.status}: {run.error_message}")
+        raise fail(_e(f"{workflow_type} {run.status}: {run.error_message}"))
     return run_id, dict(run.output or {})
 
 
@@ -234,7 +234,7 @@ def _evidence_text(ev: Mapping[str, Any]) -> str:
         share = values.get("validated_share") or values.get("matched_share")
         if isinstance(share, int | float):
             how = values.get("validator") or values.get("pattern")
-            bits.append(f"{share:.0%} of {values.get('values_checked')} {how}")
+            bits.append(f"{share:.0%} of {values.get('values_checked')} pass {how}")
         if values.get("masked_example"):
             bits.append(f"e.g. {values['masked_example']}")
     name = ev.get("name")
@@ -375,9 +375,9 @@ def _tour(engine: Engine, url: str, planted: tuple[FaultCount, ...]) -> None:
     _step(
         6,
         "Read a profile as a viewer does",
-        f"{SHOWN_TABLE}: {doc.get('row_count'):,} rows; personal values are masked.",
+        f"{_e(SHOWN_TABLE)}: {doc.get('row_count'):,} rows; personal values are masked.",
     )
-    console.print(_profile_view(doc, f"profile of {SHOWN_TABLE}"))
+    console.print(_profile_view(doc, f"profile of {_e(SHOWN_TABLE)}"))
     _try(f"profile {SHOWN_TABLE}")
 
     _, out = _run(engine, "generate-dq-tags", SCHEMA)
