@@ -293,3 +293,25 @@ def test_names_are_escaped_for_rich() -> None:
     console.print(_profile_view(doc, "t"))
     text = console.export_text()
     assert "[red]x[/red]" in text and "[b]" in text
+
+
+def test_rows_without_an_exact_count_are_marked_estimated() -> None:
+    from dataready.cli.demo import _catalogue_view
+    from dataready.store.orm import Asset
+
+    def table(name: str, estimate: int | None) -> Asset:
+        fqn = f"{SCHEMA}.{name}"
+        return Asset(fqn=fqn, name=name, row_count_estimate=estimate, details={})
+
+    profiles = {f"{SCHEMA}.a": {"row_count": 1200, "row_count_exact": True}}
+    console = Console(width=WIDTH, record=True)
+    console.print(_catalogue_view([table("a", None), table("b", 900), table("c", None)], profiles))
+    text = console.export_text()
+    rows = _rows_of(text, "table", "rows")
+    assert [rows[t].split()[0] for t in "abc"] == ["1,200", "≈900", "not"]
+    assert "rows (≈ est.)" in text
+    # all counted exactly: the header says so, with no estimate mark
+    console = Console(width=WIDTH, record=True)
+    console.print(_catalogue_view([table("a", 5)], profiles))
+    text = console.export_text()
+    assert "est." not in text and "≈" not in text and "1,200" in text

@@ -206,7 +206,7 @@ def _catalogue_view(tables: list[Asset], profiles: Mapping[str, Mapping[str, Any
         lines.append(
             (
                 _e(a.name),
-                ("" if exact else "≈") + (f"{rows:,}" if rows is not None else "not counted"),
+                "not counted" if rows is None else ("" if exact else "≈") + f"{rows:,}",
                 str(a.details.get("column_count", "")),
                 _e(", ".join(a.details.get("primary_key", []))),
                 _e(", ".join(refs)),
