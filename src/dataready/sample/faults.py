@@ -45,6 +45,8 @@ class Fault:
         kind: What is wrong.
         base: Number of faulty rows at scale 1.
         description: What the fault looks like and how to detect it.
+        below: For ``out_of_range``: the faulty values lie below this bound.
+        above: For ``out_of_range``: the faulty values lie above this bound.
     """
 
     name: str
@@ -53,6 +55,8 @@ class Fault:
     kind: FaultKind
     base: int
     description: str
+    below: float | None = None
+    above: float | None = None
 
     def count(self, scale: float) -> int:
         """Number of rows carrying this fault at ``scale``."""
@@ -124,6 +128,7 @@ PAYMENT_AMOUNT_NEGATIVE = Fault(
     FaultKind.OUT_OF_RANGE,
     10,
     "payment.amount < 0 (between -0.99 and -20.99).",
+    below=0,
 )
 PAYMENT_AMOUNT_TOO_LARGE = Fault(
     "payment_amount_too_large",
@@ -132,6 +137,7 @@ PAYMENT_AMOUNT_TOO_LARGE = Fault(
     FaultKind.OUT_OF_RANGE,
     5,
     "payment.amount > 1000 (between 1000.01 and 99999.99).",
+    above=1000,
 )
 PAYMENT_RENTAL_ORPHAN = Fault(
     "payment_rental_orphan",
