@@ -7,6 +7,8 @@ prints a summary of the catalogue.  Each capability extends this tour as it land
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.panel import Panel
 from rich.table import Table
@@ -15,20 +17,19 @@ from dataready.cli.configs import configuration_for_type
 from dataready.cli.context import console, fail, local_engine, local_principal
 from dataready.cli.runs import follow
 from dataready.cli.sample import write_sample
-from dataready.connectors.config import parse_source_url
-from dataready.connectors.policy import default_file_roots
 from dataready.errors import DatareadyError
-from dataready.settings import get_settings
-from dataready.store import assets as assets_q
-from dataready.store import services as services_q
-from dataready.store.crypto import CredentialCipher
-from dataready.workflows.engine import Engine
-from dataready.workflows.service import start_run
+
+if TYPE_CHECKING:
+    from dataready.workflows.engine import Engine
 
 SERVICE = "sample"
 
 
 def _register(engine: Engine, url: str) -> None:
+    from dataready.connectors.config import parse_source_url
+    from dataready.store import services as services_q
+    from dataready.store.crypto import CredentialCipher
+
     principal = local_principal(engine.settings)
     cipher = CredentialCipher(engine.settings)
     with engine.store.session() as s:
@@ -44,6 +45,8 @@ def _register(engine: Engine, url: str) -> None:
 
 
 def _run(engine: Engine, workflow_type: str, fqn: str) -> dict[str, object]:
+    from dataready.workflows.service import start_run
+
     principal = local_principal(engine.settings)
     with engine.store.session() as s:
         cid = configuration_for_type(s, principal, workflow_type)
@@ -56,6 +59,8 @@ def _run(engine: Engine, workflow_type: str, fqn: str) -> dict[str, object]:
 
 
 def _catalogue_summary(engine: Engine) -> Table:
+    from dataready.store import assets as assets_q
+
     tenant = local_principal(engine.settings).tenant
     table = Table(
         "table",
@@ -137,6 +142,9 @@ def demo(
     scale: float = typer.Option(1.0, "--scale", help="Sample size (1 = dvdrental size)."),
 ) -> None:
     """Generate the sample database, catalogue it and show the catalogue."""
+    from dataready.connectors.policy import default_file_roots
+    from dataready.settings import get_settings
+
     settings = get_settings()
     # Into a directory file sources may be read from: the first allowed root (local mode:
     # data_dir/sources; the rest of data_dir, with the store and the key, is never readable).
