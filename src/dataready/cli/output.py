@@ -189,12 +189,13 @@ def say(template: str, *values: Any, err: bool = False) -> None:
     >>> say("service [bold]{}[/] added", "svc[/]")  # prints: service svc[/] added
     """
     text = template.format(*(escape(format_value(v)) for v in values))
-    (err_console if err else console).print(text, soft_wrap=not sys.stdout.isatty())
+    target = err_console if err else console
+    target.print(text, soft_wrap=not target.is_terminal)
 
 
 def error(message: str) -> None:
     """One error line on stderr; ``message`` is plain text, never markup."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}")
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
 
 
 def plain(text: str) -> None:

@@ -258,11 +258,14 @@ def workflow_types_help() -> str:
     from rich.markup import escape
 
     from dataready.domain.definitions import BUILTIN_DEFINITIONS
+    from dataready.domain.enums import WORKFLOW_TYPE_ALIASES
     from dataready.workflows.registry import registered_types
 
     keys = {str(d.workflow_type): sorted(d.default_config) for d in BUILTIN_DEFINITIONS}
     lines = []
     for name in registered_types():
+        if name in WORKFLOW_TYPE_ALIASES:  # an old spelling of another type
+            continue
         config = ", ".join(keys.get(name, [])) or "none"
         lines.append(f"  {name} (config keys: {config})")
     listing = "\n".join(escape(line) for line in lines)
