@@ -207,7 +207,12 @@ def test_lists_keep_whole_ids_and_fqns_and_speak_json_and_csv(env: Path) -> None
     assert bad.exit_code == 1 and "not a run id" in bad.stderr
 
 
-def test_an_ambiguous_run_id_prefix_lists_the_matches(env: Path) -> None:
+def test_an_ambiguous_run_id_prefix_lists_the_matches(
+    env: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # on SQLite the ids are hex text, on PostgreSQL native uuids: one range query serves both
+    monkeypatch.setenv("DATAREADY_DB__URL", store_url)
+    get_settings.cache_clear()
     from dataready.cli.configs import configuration_for_type
     from dataready.cli.context import local_principal
     from dataready.store.db import Store
@@ -236,6 +241,7 @@ def test_an_ambiguous_run_id_prefix_lists_the_matches(env: Path) -> None:
     assert "ambiguous" in result.stderr
     assert all(m in result.stderr for m in matches[:10])
     assert json.loads(ok("runs", "show", matches[0]))["id"] == matches[0]
+    assert json.loads(ok("runs", "show", matches[0][:13]))["id"] == matches[0]  # with a dash
 
 
 # -- 13: a run with a failed task exits 1 and says which ---------------------------------------
@@ -321,6 +327,19 @@ def test_help_shows_no_bool_placeholders_and_lists_workflow_types(env: Path) -> 
     for command in (["--help"], ["runs", "list", "--help"], ["assets", "show", "--help"]):
         assert "<bool>" not in ok(*command), command
     assert ok("--version").strip().startswith("dataready 0.")
+
+
+def test_every_option_and_argument_has_help() -> None:
+    import typer
+
+    def missing(command: object, path: list[str]) -> list[str]:
+        subcommands = getattr(command, "commands", None)
+        if subcommands is not None:
+            return [m for n, sub in subcommands.items() for m in missing(sub, [*path, n])]
+        params = getattr(command, "params", [])
+        return [" ".join([*path, p.name or ""]) for p in params if not getattr(p, "help", None)]
+
+    assert missing(typer.main.get_command(app), []) == []
 
 
 def test_the_fqn_examples_in_the_help_work_on_the_demo(

@@ -36,7 +36,7 @@ def write_sample(url: str, scale: float, seed: int, replace: bool) -> SampleRepo
 def sample(
     into: str = typer.Option(..., "--into", help="Target URL, e.g. sqlite:///sample.db"),
     scale: float = typer.Option(1.0, "--scale", help="1 = dvdrental size; 62 ≈ 1M payments."),
-    seed: int = typer.Option(42, "--seed"),
+    seed: int = typer.Option(42, "--seed", help="Random seed: the same seed writes the same rows."),
     replace: bool = typer.Option(False, "--replace", help="Drop existing sample tables."),
 ) -> None:
     """Generate the sample database (with documented quality faults)."""
