@@ -173,6 +173,43 @@ def test_profile_prints_numbers_years_and_booleans_as_they_are(env: Path) -> Non
     assert "99999.99" in table and "1e+05" not in table and "2,006" not in table
 
 
+@pytest.mark.postgres
+def test_timestamps_and_booleans_read_the_same_on_postgres_and_sqlite(
+    env: Path, pg_source_database: str
+) -> None:
+    import psycopg
+
+    rows = (
+        "(1, 99999.99, 2006, true, '2006-02-15 09:34:33'), "
+        "(2, 1, 2007, true, '2006-02-16 10:00:00')"
+    )
+    ddl = (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, price {}, year INTEGER, ok BOOLEAN, "
+        "seen TIMESTAMP)"
+    )
+    with psycopg.connect(pg_source_database.replace("+psycopg", ""), autocommit=True) as con:
+        con.execute(ddl.format("NUMERIC(10, 2)"))
+        con.execute(f"INSERT INTO t VALUES {rows}")
+    lite = _source(
+        env / "t.db", [ddl.format("REAL"), f"INSERT INTO t VALUES {rows.replace('true', '1')}"]
+    )
+    database = pg_source_database.rsplit("/", 1)[1]
+    ok("services", "add", "pg", pg_source_database.replace("postgresql+psycopg", "postgres"))
+    ok("services", "add", "lite", f"sqlite:///{lite}")
+    seen = {}
+    for service, fqn in (("pg", f"pg.{database}.public.t"), ("lite", "lite.t.main.t")):
+        only = json.dumps([fqn.split(".")[1]])  # other tests' databases come and go
+        ok("run", "service-ingestion", service, "--config", f"include_databases={only}", "--json")
+        ok("run", "profiling", fqn, "--json")
+        out = ok("profile", fqn, "-o", "csv")
+        seen[service] = {r["column"]: r for r in csv.DictReader(io.StringIO(out))}
+    for column, field in (("seen", "min"), ("seen", "max"), ("price", "max"), ("year", "min")):
+        assert seen["pg"][column][field] == seen["lite"][column][field], (column, field)
+    assert seen["pg"]["seen"]["min"] == "2006-02-15 09:34:33"
+    assert seen["pg"]["price"]["max"] == "99999.99"
+    assert seen["pg"]["ok"]["top_value"].split()[0] == seen["lite"]["ok"]["top_value"].split()[0]
+
+
 # -- 16: lists in a pipe, --json, --output, id prefixes ----------------------------------------
 
 
