@@ -231,6 +231,9 @@ def test_lists_keep_whole_ids_and_fqns_and_speak_json_and_csv(env: Path) -> None
     assert all(isinstance(a["version"], int) for a in assets)
     rows = list(csv.DictReader(io.StringIO(ok("assets", "list", "p", "--output", "csv"))))
     assert {r["fqn"] for r in rows} == {a["fqn"] for a in assets}
+    (csv_run,) = csv.DictReader(io.StringIO(ok("runs", "list", "-o", "csv")))
+    assert csv_run["id"] == run["id"]
+    assert float(csv_run["duration_seconds"]) == pytest.approx(runs[0]["duration_seconds"])
     for command in (["services", "list"], ["configs", "list"], ["definitions", "list"]):
         assert isinstance(json.loads(ok(*command, "--json")), list), command
     assert json.loads(ok("services", "list", "-o", "json"))[0]["name"] == "p"

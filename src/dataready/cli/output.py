@@ -249,7 +249,7 @@ def emit_rows(
     """Print ``rows`` as a table, a JSON array of objects, or CSV with a header row.
 
     Cells are raw values (formatted here by type); a :class:`Cell` carries a text for the
-    table and CSV and its raw value for JSON.
+    table and its raw value for JSON and CSV.
     """
     cols = [c if isinstance(c, Column) else Column(c) for c in columns]
     if fmt is OutputFormat.JSON:
@@ -260,13 +260,16 @@ def emit_rows(
             ]
         )
         return
-    texts = [[_text(cell, c) for c, cell in zip(cols, row, strict=True)] for row in rows]
-    if fmt is OutputFormat.CSV:
+    if fmt is OutputFormat.CSV:  # raw values (formatted by type), as JSON has them
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow([c.key for c in cols])
-        writer.writerows(texts)
+        for row in rows:
+            writer.writerow(
+                [format_value(_raw(cell), c.family) for c, cell in zip(cols, row, strict=True)]
+            )
         sys.stdout.flush()
         return
+    texts = [[_text(cell, c) for c, cell in zip(cols, row, strict=True)] for row in rows]
     table = Table(title=escape(title) if title else None)
     for c in cols:
         table.add_column(escape(c.header), overflow="fold")

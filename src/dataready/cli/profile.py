@@ -92,10 +92,10 @@ def profile_rows(doc: dict[str, Any]) -> list[list[Any]]:
                 family,
                 Cell(format_ratio(col.get("null_ratio") or 0), col.get("null_ratio")),
                 Cell(distinct, count),
-                Cell(low_text, low),
-                Cell(high_text, high),
+                Cell(low_text, format_value(low, family)),
+                Cell(high_text, format_value(high, family)),
                 Cell(mean_text, mean),
-                Cell(top_text, top.get("value") if top else None),
+                Cell(top_text, format_value(top.get("value"), family) if top else None),
                 formats,
             ]
         )
