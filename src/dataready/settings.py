@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dataready.domain.enums import Role
@@ -29,6 +29,7 @@ class DbSettings(BaseModel):
         description="SQLAlchemy URL of the metadata store; default: SQLite file in data_dir.",
     )
     echo: bool = False
+
     pool_size: int = 10
     max_overflow: int = 20
     connect_timeout_seconds: float = Field(
@@ -263,7 +264,34 @@ def check_bind_host(settings: Settings, host: str) -> None:
     )
 
 
+_SECRET_WORDS = ("secret", "key", "password", "token", "url")
+"""A variable whose name holds one of these never has its value repeated in an error."""
+
+
+def settings_error_message(exc: ValidationError) -> str:
+    """One line per bad variable: its name, its value (unless secret) and what it takes."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = [str(p) for p in err["loc"] if not str(p).isdigit()]
+        variable = "DATAREADY_" + "__".join(p.upper() for p in loc)
+        secret = any(word in variable.lower() for word in _SECRET_WORDS)
+        shown = "" if secret or err.get("input") is None else f"={err['input']!r}"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        problems.append(f"{variable}{shown} is not valid: {message[:1].lower()}{message[1:]}")
+    return "; ".join(problems) + " (fix or unset the variable)"
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once from the environment."""
-    return Settings()
+    """The process-wide settings, read once from the environment.
+
+    Raises:
+        ConfigError: a ``DATAREADY_*`` variable holds a value that is not valid; the
+            message names the variable.
+    """
+    from dataready.errors import ConfigError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(settings_error_message(exc)) from None

@@ -286,7 +286,7 @@ def test_every_suggested_command_works(demo: Demo, same_store: None) -> None:
 
 
 def test_names_are_escaped_for_rich() -> None:
-    from dataready.cli.demo import _profile_view
+    from dataready.cli.demo_tour import _profile_view
 
     console = Console(width=WIDTH, record=True)
     doc = {"columns": [{"name": "[red]x[/red]", "type_family": "[b]", "null_ratio": 0.0}]}
@@ -296,7 +296,7 @@ def test_names_are_escaped_for_rich() -> None:
 
 
 def test_rows_without_an_exact_count_are_marked_estimated() -> None:
-    from dataready.cli.demo import _catalogue_view
+    from dataready.cli.demo_tour import _catalogue_view
     from dataready.store.orm import Asset
 
     def table(name: str, estimate: int | None) -> Asset:

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
-from sqlalchemy.orm import Session
 
-from dataready.api.schemas.assets import TagRead
-from dataready.cli.context import console, fail, local_engine, local_principal, print_json
+from dataready.cli.context import fail, local_engine, local_principal
+from dataready.cli.output import (
+    Cell,
+    Column,
+    OutputFormat,
+    emit_document,
+    emit_rows,
+    format_count,
+    json_option,
+    output_option,
+    resolve_format,
+)
 from dataready.cli.profile import UNMASKED_HELP
-from dataready.domain.fqn import FQN, FQNLevel
-from dataready.domain.tenant import Tenant
 from dataready.errors import DatareadyError, NotFound
-from dataready.store import assets as assets_q
-from dataready.store import profiles as profiles_q
-from dataready.store import tags as tags_q
-from dataready.store.orm import Asset
-from dataready.workflows.profile_access import readable_profile
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from dataready.domain.fqn import FQN
+    from dataready.domain.tenant import Tenant
+    from dataready.store.orm import Asset
 
 app = typer.Typer(help="The catalogue of ingested assets.", no_args_is_help=True)
 
@@ -32,12 +40,21 @@ def asset_document(a: Asset) -> dict[str, Any]:
 
 @app.command("list")
 def list_(
-    fqn: str | None = typer.Argument(None, help="FQN prefix, e.g. sample.main.main."),
-    asset_type: str | None = typer.Option(None, "--type", help="table, view, column, …"),
+    fqn: str | None = typer.Argument(
+        None, help="FQN prefix: a service (sample) or a schema (sample.sample.main)."
+    ),
+    asset_type: str | None = typer.Option(
+        None, "--type", help="Only this asset type: service, database, schema, table, view, column."
+    ),
     q: str | None = typer.Option(None, "--search", "-q", help="Text in names or comments."),
-    limit: int = typer.Option(100, "--limit"),
+    limit: int = typer.Option(100, "--limit", min=1, help="At most this many assets."),
+    output: OutputFormat = output_option(),
+    as_json: bool = json_option(),
 ) -> None:
     """List assets."""
+    from dataready.domain.fqn import FQN
+    from dataready.store import assets as assets_q
+
     try:
         prefix = str(FQN.parse(fqn, field="fqn")) if fqn else None
         with local_engine(executor=False) as engine, engine.store.session() as s:
@@ -49,33 +66,45 @@ def list_(
                 q=q,
                 limit=limit,
             )
-            table = Table(
-                "fqn",
-                "type",
-                "data type",
-                "rows (est.)",
-                "version",
-                title=f"{len(rows)} of {total} assets",
-            )
-            for a in rows:
-                table.add_row(
+            cells = [
+                [
                     a.fqn,
                     a.asset_type,
-                    a.data_type or "",
-                    "" if a.row_count_estimate is None else f"{a.row_count_estimate:,}",
-                    str(a.version),
-                )
+                    a.data_type,
+                    Cell(format_count(a.row_count_estimate), a.row_count_estimate),
+                    a.version,
+                ]
+                for a in rows
+            ]
     except DatareadyError as exc:
         raise fail(exc) from None
-    console.print(table)
+    columns = [
+        Column("fqn"),
+        Column("type", "asset_type"),
+        Column("data type", "data_type"),
+        Column("rows (est.)", "row_count_estimate"),
+        Column("version"),
+    ]
+    emit_rows(
+        columns, cells, resolve_format(output, as_json), title=f"{len(rows)} of {total} assets"
+    )
 
 
 @app.command()
 def show(
-    fqn: str,
+    fqn: str = typer.Argument(
+        ..., help="An asset FQN, e.g. sample.sample.main.customer or …customer.email."
+    ),
     unmasked: bool = typer.Option(False, "--unmasked", help=UNMASKED_HELP),
+    output: OutputFormat = output_option(),
+    as_json: bool = json_option(),
 ) -> None:
     """Show one asset as JSON, with its tags and latest profile (as ``GET /assets/{fqn}``)."""
+    from dataready.api.schemas.assets import TagRead
+    from dataready.domain.fqn import FQN
+    from dataready.store import assets as assets_q
+    from dataready.store import tags as tags_q
+
     try:
         key = FQN.parse(fqn, field="fqn")
         with local_engine(executor=False) as engine, engine.store.session() as s:
@@ -88,13 +117,17 @@ def show(
             doc["profile"] = _latest_profile(s, tenant, key, unmasked=unmasked)
     except DatareadyError as exc:
         raise fail(exc) from None
-    print_json(doc)
+    emit_document(doc, resolve_format(output, as_json))
 
 
 def _latest_profile(
     session: Session, tenant: Tenant, key: FQN, *, unmasked: bool
 ) -> dict[str, Any] | None:
     """The latest profile of a table (or a column's part of it), masked unless asked not to."""
+    from dataready.domain.fqn import FQN, FQNLevel
+    from dataready.store import profiles as profiles_q
+    from dataready.workflows.profile_access import readable_profile
+
     if key.level not in (FQNLevel.TABLE, FQNLevel.COLUMN):
         return None
     table = str(FQN(*key.parts[:4]))

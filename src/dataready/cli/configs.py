@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import json
-import uuid
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
-from sqlalchemy.orm import Session
 
-from dataready.cli.context import console, fail, local_engine, local_principal, print_json
-from dataready.domain.tenant import Principal
+from dataready.cli.context import fail, local_engine, local_principal
+from dataready.cli.output import (
+    Column,
+    OutputFormat,
+    emit_rows,
+    json_option,
+    output_option,
+    print_json,
+    resolve_format,
+    say,
+)
 from dataready.errors import DatareadyError, ValidationFailed
-from dataready.store import configurations as configs_q
-from dataready.store import definitions as defs_q
+
+if TYPE_CHECKING:
+    import uuid
+
+    from sqlalchemy.orm import Session
+
+    from dataready.domain.tenant import Principal
 
 app = typer.Typer(help="Workflow configurations (a definition specialised).", no_args_is_help=True)
 
@@ -33,29 +45,37 @@ def parse_assignments(pairs: list[str]) -> dict[str, object]:
 
 
 @app.command("list")
-def list_(workflow_type: str | None = typer.Option(None, "--type")) -> None:
+def list_(
+    workflow_type: str | None = typer.Option(
+        None, "--type", help="Only configurations of this workflow type, e.g. profiling."
+    ),
+    output: OutputFormat = output_option(),
+    as_json: bool = json_option(),
+) -> None:
     """List configurations."""
+    from dataready.store import configurations as configs_q
+
     with local_engine(executor=False) as engine, engine.store.session() as s:
         rows, _ = configs_q.list_configurations(
             s, local_principal(engine.settings).tenant, workflow_type=workflow_type, limit=500
         )
-        table = Table("id", "name", "workflow_type", "status", "config")
-        for c in rows:
-            table.add_row(
-                str(c.id), c.name, c.definition.workflow_type, c.status, json.dumps(c.config)
-            )
-    console.print(table)
+        cells = [[c.id, c.name, c.definition.workflow_type, c.status, c.config] for c in rows]
+    columns = [Column("id"), Column("name"), Column("workflow_type"), Column("status")]
+    emit_rows([*columns, Column("config")], cells, resolve_format(output, as_json))
 
 
 @app.command()
 def create(
     workflow_type: str = typer.Argument(..., help="Workflow type, e.g. profiling."),
-    name: str | None = typer.Option(None, "--name"),
-    description: str | None = typer.Option(None, "--description"),
+    name: str | None = typer.Option(None, "--name", help="A name (default: generated)."),
+    description: str | None = typer.Option(None, "--description", help="Free text."),
     config: list[str] = typer.Option([], "--config", help="KEY=VALUE (JSON values allowed)."),
     as_json: bool = typer.Option(False, "--json", help="Print the configuration as JSON."),
 ) -> None:
     """Create a configuration of a workflow type's active definition."""
+    from dataready.store import configurations as configs_q
+    from dataready.store import definitions as defs_q
+
     try:
         overrides = parse_assignments(config)
         with local_engine(executor=False) as engine, engine.store.session() as s:
@@ -83,11 +103,14 @@ def create(
     if as_json:
         print_json(doc)
     else:
-        console.print(f"created configuration {doc['configuration_id']} ({doc['name']})")
+        say("created configuration {} ({})", doc["configuration_id"], doc["name"])
 
 
 def configuration_for_type(s: Session, principal: Principal, workflow_type: str) -> uuid.UUID:
     """The local tenant's default configuration of a type, created on first use."""
+    from dataready.store import configurations as configs_q
+    from dataready.store import definitions as defs_q
+
     rows, _ = configs_q.list_configurations(
         s, principal.tenant, workflow_type=workflow_type, status="active", limit=500
     )

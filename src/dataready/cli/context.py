@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
-from dataready.domain.tenant import Principal, Tenant
+from dataready.cli.output import console, err_console, error, print_json
 from dataready.errors import DatareadyError
-from dataready.settings import Settings, get_settings
-from dataready.workflows.engine import Engine
 
-console = Console()
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from dataready.domain.tenant import Principal
+    from dataready.settings import Settings
+    from dataready.workflows.engine import Engine
+
+__all__ = ["console", "err_console", "fail", "local_engine", "local_principal", "print_json"]
 
 
 def local_principal(settings: Settings) -> Principal:
     from dataready.domain.enums import Role
+    from dataready.domain.tenant import Principal, Tenant
 
     return Principal(
         Tenant(settings.local.client_id, settings.local.project_id),
@@ -37,6 +37,9 @@ def local_engine(*, executor: bool = True) -> Iterator[Engine]:
     A command's engine runs only the runs it submits (a server's pending runs are not its to
     take), and at shutdown fails what it did not finish: nothing else resumes a command's run.
     """
+    from dataready.settings import get_settings
+    from dataready.workflows.engine import Engine
+
     settings = get_settings()
     engine = Engine(settings)
     engine.requeue_on_shutdown = False
@@ -49,11 +52,5 @@ def local_engine(*, executor: bool = True) -> Iterator[Engine]:
 
 def fail(exc: DatareadyError | str, code: int = 1) -> typer.Exit:
     """Print an error the way users read it and return the exit to raise."""
-    message = exc.message if isinstance(exc, DatareadyError) else exc
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    error(exc.message if isinstance(exc, DatareadyError) else exc)
     return typer.Exit(code)
-
-
-def print_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, indent=2, default=str) + "\n")
-    sys.stdout.flush()

@@ -8,32 +8,37 @@ Secret columns show no values either way (their profiles hold none).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 
-from dataready.cli.context import console, fail, local_engine, local_principal, print_json
-from dataready.domain.fqn import FQN, FQNLevel
+from dataready.cli.context import fail, local_engine, local_principal
+from dataready.cli.output import (
+    Cell,
+    Column,
+    OutputFormat,
+    emit_rows,
+    format_count,
+    format_number,
+    format_ratio,
+    format_value,
+    output_option,
+    print_json,
+    resolve_format,
+    table_console,
+)
 from dataready.errors import DatareadyError, ValidationFailed
-from dataready.store import profiles as profiles_q
-from dataready.workflows.profile_access import readable_profile
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 UNMASKED_HELP = (
     "Show the values of columns tagged as personal data (masked by default; secret columns "
     "never show values)."
 )
 
-
-def _num(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:,.4g}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    text = str(value)
-    return text if len(text) <= 24 else text[:21] + "…"
+_MAX_VALUE = 40
+"""A value cell (min, max, top value) longer than this is shortened with an ellipsis."""
 
 
 def _notes(col: dict[str, Any]) -> str:
@@ -48,63 +53,91 @@ def _notes(col: dict[str, Any]) -> str:
     return ", ".join(notes)
 
 
-def profile_table_view(doc: dict[str, Any], title: str) -> Table:
-    """One row per column: the figures a person scans first."""
-    table = Table(
-        "column",
-        "type",
-        "nulls",
-        "distinct",
-        "min",
-        "max",
-        "mean",
-        "top value",
-        "formats",
-        title=title,
-    )
+def _value(value: Any, family: str | None) -> str:
+    text = format_value(value, family)
+    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+
+
+PROFILE_COLUMNS = [
+    Column("column"),
+    Column("type", "type_family"),
+    Column("nulls", "null_ratio"),
+    Column("distinct", "distinct_count"),
+    Column("min"),
+    Column("max"),
+    Column("mean"),
+    Column("top value", "top_value"),
+    Column("formats"),
+]
+
+
+def profile_rows(doc: dict[str, Any]) -> list[list[Any]]:
+    """One row per column: the figures a person scans first, each formatted by its type."""
+    rows: list[list[Any]] = []
     for col in doc.get("columns") or []:
+        family = col.get("type_family")
         if col.get("skipped_reason"):
-            table.add_row(
-                col["name"],
-                col.get("type_family") or "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                f"skipped: {col['skipped_reason']}",
-            )
+            rows.append([col["name"], family, *([None] * 6), f"skipped: {col['skipped_reason']}"])
             continue
-        distinct = _num(col.get("distinct_count"))
+        count = col.get("distinct_count")
+        distinct = format_count(count)
         if distinct and not col.get("distinct_exact"):
             distinct = "≈" + distinct
         top = (col.get("top_values") or [{}])[0]
         formats = _notes(col)
         low, high, mean = col.get("min"), col.get("max"), col.get("mean")
+        low_text, high_text = _value(low, family), _value(high, family)
+        mean_text = "" if mean is None else format_number(mean)
         if low is None and col.get("min_length") is not None:  # text: show lengths
-            low, high = f"len {col['min_length']}", f"len {col.get('max_length')}"
+            low, high = col["min_length"], col.get("max_length")
+            low_text, high_text = f"len {low}", f"len {high}"
             mean = col.get("mean_length")
+            mean_text = "" if mean is None else format_number(mean, digits=1)
+        top_text = (
+            f"{_value(top.get('value'), family)} ({format_count(top.get('count'))})" if top else ""
+        )
+        rows.append(
+            [
+                col["name"],
+                family,
+                Cell(format_ratio(col.get("null_ratio") or 0), col.get("null_ratio")),
+                Cell(distinct, count),
+                Cell(low_text, format_value(low, family)),
+                Cell(high_text, format_value(high, family)),
+                Cell(mean_text, mean),
+                Cell(top_text, format_value(top.get("value"), family) if top else None),
+                formats,
+            ]
+        )
+    return rows
+
+
+def profile_table_view(doc: dict[str, Any], title: str) -> Table:
+    """One row per column as a rich table (names and values escaped, nothing cut)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=escape(title))
+    for c in PROFILE_COLUMNS:
+        table.add_column(escape(c.header), overflow="fold")
+    for row in profile_rows(doc):
         table.add_row(
-            col["name"],
-            col.get("type_family") or "",
-            f"{col.get('null_ratio') or 0:.1%}",
-            distinct,
-            _num(low),
-            _num(high),
-            _num(mean),
-            f"{_num(top.get('value'))} ({top.get('count')})" if top else "",
-            formats,
+            *(escape(cell.text if isinstance(cell, Cell) else format_value(cell)) for cell in row)
         )
     return table
 
 
 def profile(
     fqn: str = typer.Argument(..., help="A table FQN, e.g. sample.sample.main.customer"),
-    as_json: bool = typer.Option(False, "--json", help="Print the whole profile as JSON."),
     unmasked: bool = typer.Option(False, "--unmasked", help=UNMASKED_HELP),
+    output: OutputFormat = output_option(),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole profile as JSON."),
 ) -> None:
     """Show the latest profile of a table."""
+    from dataready.domain.fqn import FQN, FQNLevel
+    from dataready.store import profiles as profiles_q
+    from dataready.workflows.profile_access import readable_profile
+
     try:
         key = FQN.parse(fqn, field="fqn")
         if key.level is not FQNLevel.TABLE:
@@ -118,14 +151,15 @@ def profile(
             when = row.profiled_at
     except DatareadyError as exc:
         raise fail(exc) from None
-    if as_json:
+    fmt = resolve_format(output, as_json)
+    if fmt is OutputFormat.JSON:
         print_json(doc)
         return
-    rows = f"{doc.get('row_count'):,}" if doc.get("row_count") is not None else "?"
+    if fmt is OutputFormat.CSV:
+        emit_rows(PROFILE_COLUMNS, profile_rows(doc), fmt)
+        return
+    rows = format_count(doc.get("row_count")) or "?"
     how = "exact" if doc.get("row_count_exact") else "estimated"
     sampled = f", sampled ({doc.get('sample_method')})" if doc.get("sampled") else ""
-    console.print(
-        profile_table_view(
-            doc, f"{key} — {rows} rows ({how}){sampled}, profiled {when:%Y-%m-%d %H:%M:%S} UTC"
-        )
-    )
+    title = f"{key} — {rows} rows ({how}){sampled}, profiled {when:%Y-%m-%d %H:%M:%S} UTC"
+    table_console().print(profile_table_view(doc, title))

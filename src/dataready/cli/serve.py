@@ -20,7 +20,6 @@ from types import FrameType
 import typer
 
 from dataready.errors import ConfigError
-from dataready.settings import check_bind_host, get_settings
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -58,9 +57,12 @@ def serve(
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes."),
 ) -> None:
     """Serve the data-readiness API."""
-    settings = get_settings()
-    bind_host, bind_port = host or settings.api.host, port or settings.api.port
+    from dataready.settings import check_bind_host, check_startup, get_settings
+
     try:
+        settings = get_settings()
+        bind_host, bind_port = host or settings.api.host, port or settings.api.port
+        check_startup(settings)
         check_bind_host(settings, bind_host)
     except ConfigError as exc:
         typer.echo(f"error: {exc.message}", err=True)
@@ -120,4 +122,6 @@ def _request_grace() -> float:
     The same grace as the runs get (``executor.shutdown_grace_seconds``): a stop takes at
     most about twice that, usually the runs' part alone.
     """
+    from dataready.settings import get_settings
+
     return get_settings().executor.shutdown_grace_seconds

@@ -7,25 +7,33 @@ their secrets are stored encrypted and printed as ``***``.
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from dataready.cli.context import console, fail, local_engine, local_principal
-from dataready.connectors.config import parse_source_url, redact_url
-from dataready.connectors.policy import SourcePolicy
-from dataready.connectors.registry import connect
+from dataready.cli.context import fail, local_engine, local_principal
+from dataready.cli.output import (
+    Column,
+    OutputFormat,
+    emit_rows,
+    json_option,
+    output_option,
+    resolve_format,
+    say,
+)
 from dataready.errors import ConnectorError, DatareadyError
-from dataready.settings import get_settings
-from dataready.store import services as services_q
-from dataready.store.crypto import CredentialCipher
 
 app = typer.Typer(help="Source services (named connections).", no_args_is_help=True)
+
+URL_HELP = (
+    "A SQLAlchemy-style URL: postgres:// or postgresql[+driver]://user[:password]@host:5432/db, "
+    "mysql:// or mariadb://…, sqlite:///file.db, duckdb:///file.duckdb, or any installed "
+    "SQLAlchemy dialect (trino://, snowflake://, …)."
+)
 
 
 @app.command()
 def add(
     name: str = typer.Argument(..., help="Service name: the first part of every FQN."),
-    url: str = typer.Argument(..., help="e.g. postgresql://postgres@127.0.0.1:5432/dvdrental"),
-    description: str | None = typer.Option(None, "--description"),
+    url: str = typer.Argument(..., help=URL_HELP),
+    description: str | None = typer.Option(None, "--description", help="Free text."),
     replace: bool = typer.Option(
         False,
         "--replace",
@@ -34,6 +42,11 @@ def add(
     ),
 ) -> None:
     """Register a service (credentials are stored encrypted)."""
+    from dataready.connectors.config import parse_source_url, redact_url
+    from dataready.connectors.policy import SourcePolicy
+    from dataready.store import services as services_q
+    from dataready.store.crypto import CredentialCipher
+
     notices: list[str] = []
     try:
         config = parse_source_url(url)
@@ -55,17 +68,19 @@ def add(
                 notices = saved.notices
     except DatareadyError as exc:
         raise fail(exc) from None
-    console.print(f"service [bold]{name}[/] → {redact_url(url)}", highlight=False)
+    say("service [bold]{}[/] → {}", name, redact_url(url))
     for notice in notices:
-        console.print(f"[yellow]note:[/] {notice}", highlight=False)
+        say("[yellow]note:[/] {}", notice)
 
 
 @app.command("list")
-def list_() -> None:
+def list_(output: OutputFormat = output_option(), as_json: bool = json_option()) -> None:
     """List services."""
+    from dataready.store import services as services_q
+
     with local_engine(executor=False) as engine, engine.store.session() as s:
         rows, _ = services_q.list_services(s, local_principal(engine.settings).tenant, limit=500)
-        table = Table("name", "type", "target", "description")
+        cells = []
         for r in rows:
             cfg = services_q.public_config(r)
             target = (
@@ -73,15 +88,23 @@ def list_() -> None:
                 or cfg.get("url")
                 or (f"{cfg.get('host', '')}:{cfg.get('port', '')}/{cfg.get('database') or ''}")
             )
-            table.add_row(r.name, r.connection_type, str(target), r.description or "")
-    console.print(table)
+            cells.append([r.name, r.connection_type, str(target), r.description])
+    columns = [Column("name"), Column("type"), Column("target"), Column("description")]
+    emit_rows(columns, cells, resolve_format(output, as_json))
 
 
 @app.command()
 def verify(name: str = typer.Argument(..., help="A registered service name, or a URL.")) -> None:
     """Test a service's connection (read-only) and show what it can see."""
-    settings = get_settings()
+    from dataready.connectors.config import parse_source_url
+    from dataready.connectors.policy import SourcePolicy
+    from dataready.connectors.registry import connect
+    from dataready.settings import get_settings
+    from dataready.store import services as services_q
+    from dataready.store.crypto import CredentialCipher
+
     try:
+        settings = get_settings()
         if "://" in name:
             config = parse_source_url(name)
         else:
@@ -101,11 +124,15 @@ def verify(name: str = typer.Argument(..., help="A registered service name, or a
         else "[bold red]the session is NOT read-only on this engine[/]: give the service a "
         "role that can only read"
     )
-    console.print(
-        f"[green]ok[/] {result.type} {result.server_version or ''} — database "
-        f"{result.database}, {result.databases} database(s), {result.schemas} schema(s), "
-        f"{result.elapsed_ms:.0f} ms, {session}"
+    say(
+        "[green]ok[/] {} {} — database {}, {} database(s), {} schema(s), {} ms, " + session,
+        result.type,
+        result.server_version or "",
+        result.database,
+        result.databases,
+        result.schemas,
+        f"{result.elapsed_ms:.0f}",
     )
     note = result.details.get("note")
     if note:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        say("[yellow]note:[/] {}", note)

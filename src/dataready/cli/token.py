@@ -6,9 +6,7 @@ import sys
 
 import typer
 
-from dataready.auth.tokens import mint_token
 from dataready.domain.enums import Role
-from dataready.settings import get_settings
 
 
 def token(
@@ -23,6 +21,9 @@ def token(
     ttl: int | None = typer.Option(None, "--ttl", help="Lifetime in seconds."),
 ) -> None:
     """Print a development token (only the token) on stdout."""
+    from dataready.auth.tokens import mint_token
+    from dataready.settings import get_settings
+
     settings = get_settings()
     text = mint_token(
         settings,

@@ -10,8 +10,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from dataready.errors import ConfigError
 from dataready.settings import Settings
 
 
@@ -28,8 +30,18 @@ def pg_connect_timeout(settings: Settings) -> int:
 
 
 def make_engine(settings: Settings) -> Engine:
-    """An engine for the store; creates the SQLite data directory when needed."""
-    url = make_url(normalize_url(settings.database_url))
+    """An engine for the store; creates the SQLite data directory when needed.
+
+    Raises:
+        ConfigError: ``DATAREADY_DB__URL`` is not a URL SQLAlchemy can read.
+    """
+    try:
+        url = make_url(normalize_url(settings.database_url))
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            "DATAREADY_DB__URL is not a store URL: write sqlite:///path/to/file.db or "
+            "postgresql://user[:password]@host[:port]/database"
+        ) from None
     kwargs: dict[str, Any] = {"echo": settings.db.echo, "future": True}
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":

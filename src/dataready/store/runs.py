@@ -94,6 +94,28 @@ def get_run(
     return found
 
 
+def find_run_ids(
+    session: Session, tenant: Tenant, prefix: str, *, limit: int = 10
+) -> list[uuid.UUID]:
+    """The tenant's run ids that start with ``prefix`` (hex digits, dashes ignored).
+
+    One range scan on the primary key: every id from ``prefix`` followed by zeros to
+    ``prefix`` followed by ``f``s, which orders the same on a native ``uuid`` column and on
+    SQLite's hex text.
+    """
+    digits = prefix.replace("-", "").lower()
+    if not digits or len(digits) > 32 or any(c not in "0123456789abcdef" for c in digits):
+        return []
+    low = uuid.UUID(digits.ljust(32, "0"))
+    high = uuid.UUID(digits.ljust(32, "f"))
+    stmt = scoped(
+        select(WorkflowRun.id).where(WorkflowRun.id >= low, WorkflowRun.id <= high),
+        WorkflowRun,
+        tenant,
+    )
+    return list(session.scalars(stmt.order_by(WorkflowRun.id).limit(limit)))
+
+
 def get_run_unscoped(session: Session, run_id: uuid.UUID) -> WorkflowRun:
     """For the runner, which acts on behalf of the run's own tenant."""
     found = session.get(WorkflowRun, run_id, populate_existing=True)
