@@ -20,6 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from dataready.cli import review
 from dataready.cli.configs import configuration_for_type, parse_assignments
 from dataready.cli.context import (
     console,
@@ -29,7 +30,7 @@ from dataready.cli.context import (
     local_principal,
     print_json,
 )
-from dataready.domain.enums import ApprovalAction, RunStatus
+from dataready.domain.enums import ApprovalAction, ApprovalStatus, RunStatus
 from dataready.errors import DatareadyError
 from dataready.store import runs as runs_q
 from dataready.store.orm import WorkflowRun
@@ -38,6 +39,7 @@ from dataready.workflows.engine import Engine
 from dataready.workflows.service import cancel_run, start_run
 
 app = typer.Typer(help="Workflow runs.", no_args_is_help=True)
+app.command("review")(review.review)
 
 FINISHED = {RunStatus.COMPLETED.value, RunStatus.FAILED.value, RunStatus.CANCELLED.value}
 
@@ -62,6 +64,7 @@ def _parse_id(text: str) -> uuid.UUID:
 def list_(
     status: RunStatus | None = typer.Option(None, "--status"),
     workflow_type: str | None = typer.Option(None, "--type"),
+    approval: ApprovalStatus | None = typer.Option(None, "--approval", help="e.g. pending"),
     limit: int = typer.Option(20, "--limit"),
 ) -> None:
     """List the newest runs."""
@@ -71,6 +74,7 @@ def list_(
             local_principal(engine.settings).tenant,
             status=status.value if status else None,
             workflow_type=workflow_type,
+            approval=approval.value if approval else None,
             limit=limit,
         )
         table = Table(
@@ -124,8 +128,9 @@ def _decide(run_id: str, action: ApprovalAction, notes: str | None) -> None:
     rid = _parse_id(run_id)
     try:
         with local_engine(executor=False) as engine, engine.store.session() as s:
-            approval = decide(s, local_principal(engine.settings), rid, action, notes)
-            doc = {"status": approval.status, "changes_applied": approval.changes_applied}
+            principal = local_principal(engine.settings)
+            approval = decide(s, principal, rid, action, notes)
+            doc = review.decision_document(s, principal, approval)
     except DatareadyError as exc:
         raise fail(exc) from None
     print_json(doc)
