@@ -198,7 +198,16 @@ def decide_change(
         )
     # the decision moves the approval (compare-and-set): an approval decided meanwhile, or
     # another decision in flight, makes this one lose with 409
-    approvals_q.transition_approval(session, approval, ApprovalStatus.PENDING)
+    try:
+        approvals_q.transition_approval(session, approval, ApprovalStatus.PENDING)
+    except InvalidTransition as exc:
+        current = exc.details.get("current")
+        raise InvalidTransition(
+            f"run {run_id} was {current} while this decision was being made: its proposals "
+            "can no longer be accepted or rejected; GET …/approval shows the decision",
+            current=current,
+            workflow_run_id=str(run_id),
+        ) from exc
     proposals_q.set_decision(
         session, change.row, decision, by=principal.subject or principal.client_id
     )
