@@ -234,6 +234,7 @@ def test_approve_applies_the_proposals(client: TestClient) -> None:
         "approved_at",
         "notes",
         "auto_saved",
+        "proposals_summary",  # ours
     }
     assert approval["status"] == "pending" and approval["auto_saved"] is False
     assert approval["workflow_run_id"] == run["id"] and approval["approved_at"] is None

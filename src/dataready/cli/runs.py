@@ -13,6 +13,7 @@ import typer
 from typer import _click as click  # typer ships its own click: its types are these
 from typer.core import TyperCommand
 
+from dataready.cli import review
 from dataready.cli.context import err_console, fail, local_engine, local_principal
 from dataready.cli.output import (
     Cell,
@@ -26,7 +27,7 @@ from dataready.cli.output import (
     resolve_format,
     say,
 )
-from dataready.domain.enums import ApprovalAction, RunStatus
+from dataready.domain.enums import ApprovalAction, ApprovalStatus, RunStatus
 from dataready.errors import DatareadyError, NotFound, ValidationFailed
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from dataready.workflows.engine import Engine
 
 app = typer.Typer(help="Workflow runs.", no_args_is_help=True)
+app.command("review")(review.review)
 
 FINISHED = {RunStatus.COMPLETED.value, RunStatus.FAILED.value, RunStatus.CANCELLED.value}
 RUN_ID_HELP = "A run id, or an unambiguous prefix of one (as `dataready runs list` shows)."
@@ -93,6 +95,9 @@ def list_(
     workflow_type: str | None = typer.Option(
         None, "--type", help="Only runs of this workflow type, e.g. profiling."
     ),
+    approval: ApprovalStatus | None = typer.Option(
+        None, "--approval", help="Only runs whose approval is in this state, e.g. pending."
+    ),
     limit: int = typer.Option(20, "--limit", min=1, help="At most this many (newest first)."),
     output: OutputFormat = output_option(),
     as_json: bool = json_option(),
@@ -106,6 +111,7 @@ def list_(
             local_principal(engine.settings).tenant,
             status=status.value if status else None,
             workflow_type=workflow_type,
+            approval=approval.value if approval else None,
             limit=limit,
         )
         cells = [
@@ -174,7 +180,7 @@ def _decide(run_id: str, action: ApprovalAction, notes: str | None) -> None:
             principal = local_principal(engine.settings)
             rid = resolve_run_id(s, principal.tenant, run_id)
             approval = decide(s, principal, rid, action, notes)
-            doc = {"status": approval.status, "changes_applied": approval.changes_applied}
+            doc = review.decision_document(s, principal, approval)
     except DatareadyError as exc:
         raise fail(exc) from None
     print_json(doc)

@@ -34,6 +34,14 @@ class ApprovalAction(StrEnum):
     PENDING = "pending"
 
 
+class ProposalDecision(StrEnum):
+    """A person's decision on one proposed change before the run is approved."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
 class Category(StrEnum):
     INGESTION = "ingestion"
     ENRICHMENT = "enrichment"

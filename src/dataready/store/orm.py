@@ -180,6 +180,39 @@ class Proposal(TenantMixin, AuditMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default="proposed")
 
 
+class ProposalChange(TenantMixin, AuditMixin, Base):
+    """One change a proposal makes (a tag added, a tag withdrawn…), as a person reviews it.
+
+    A stored proposal may bundle many changes (a tagging run proposes a table's full tag
+    set); each is listed, and accepted or rejected, on its own.  The row is written when the
+    run completes, with what the catalogue held then (``before``) and what the change makes
+    of it (``after``); its id is derived from the proposal and the change's subject, so it is
+    stable.  What happened to it follows its proposal (``proposals.status``), except that a
+    rejected change is never applied.
+    """
+
+    __tablename__ = "proposal_changes"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    proposal_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    run_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workflow_runs.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(64))
+    asset_fqn: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    decision: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(255))
+    decided_at: Mapped[datetime | None] = mapped_column()
+
+
 class Service(TenantMixin, AuditMixin, Base):
     """A named connection to a source; its name is the first part of every FQN."""
 

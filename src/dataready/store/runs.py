@@ -19,7 +19,7 @@ from dataready.domain.fqn import FQN
 from dataready.domain.states import check_run_transition, check_task_transition
 from dataready.domain.tenant import Tenant
 from dataready.errors import InvalidTransition, NotFound
-from dataready.store.orm import WorkflowConfiguration, WorkflowRun, WorkflowTask
+from dataready.store.orm import Approval, WorkflowConfiguration, WorkflowRun, WorkflowTask
 from dataready.store.tenancy import scoped
 from dataready.store.types import utcnow
 
@@ -133,10 +133,17 @@ def list_runs(
     workflow_type: str | None = None,
     asset_fqn: str | None = None,
     since: datetime | None = None,
+    approval: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[WorkflowRun], int]:
+    """The tenant's runs, newest first; ``approval`` keeps the runs whose approval is in that
+    state (``pending``: the runs waiting for a person)."""
     stmt = scoped(select(WorkflowRun), WorkflowRun, tenant)
+    if approval is not None:
+        stmt = stmt.join(Approval, Approval.workflow_run_id == WorkflowRun.id).where(
+            Approval.status == approval
+        )
     if configuration_id is not None:
         stmt = stmt.where(WorkflowRun.configuration_id == configuration_id)
     if status is not None:

@@ -15,12 +15,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dataready.domain.enums import ApprovalAction, ApprovalStatus, RunStatus
+from dataready.domain.proposals import DISCARDED
 from dataready.domain.states import check_approval_transition
-from dataready.domain.tenant import Principal
+from dataready.domain.tenant import Principal, Tenant
 from dataready.errors import Conflict
 from dataready.store import approvals as approvals_q
+from dataready.store import proposals as proposals_q
 from dataready.store import runs as runs_q
 from dataready.store.orm import Approval, Proposal, WorkflowRun
+from dataready.workflows import review
 
 Applier = Callable[[Session, WorkflowRun, list[Proposal]], dict[str, Any]]
 
@@ -39,15 +42,20 @@ def unregister_applier(kind: str) -> None:
 
 
 def apply_proposals(session: Session, run: WorkflowRun) -> dict[str, Any]:
-    """Apply every open proposal of ``run``; returns the merged changes."""
+    """Apply the run's open proposals but the changes a person rejected; returns the merged
+    changes (with ``proposals_rejected``, the rejected changes, when there are any)."""
     from dataready.workflows.registry import registered_types
 
     registered_types()  # built-in appliers register with the built-in workflows
+    review.ensure_recorded(session, Tenant(run.client_id, run.project_id), run.id)
+    proposals, dropped, rejected = review.narrowed(
+        session, run, approvals_q.open_proposals(session, run.id)
+    )
     by_kind: dict[str, list[Proposal]] = defaultdict(list)
-    for p in approvals_q.open_proposals(session, run.id):
+    for p in proposals:
         by_kind[p.kind].append(p)
     changes: dict[str, Any] = {}
-    for kind, proposals in by_kind.items():
+    for kind, batch in by_kind.items():
         applier = _APPLIERS.get(kind)
         if applier is None:
             known = ", ".join(sorted(_APPLIERS)) or "none"
@@ -56,14 +64,17 @@ def apply_proposals(session: Session, run: WorkflowRun) -> dict[str, Any]:
                 f"them (known: {known}); upgrade dataready or reject the run",
                 run_id=str(run.id),
             )
-        for key, value in applier(session, run, proposals).items():
+        for key, value in applier(session, run, batch).items():
             if isinstance(value, int) and not isinstance(value, bool):
                 changes[key] = changes.get(key, 0) + value
             elif isinstance(value, list):
                 changes.setdefault(key, []).extend(value)
             else:
                 changes[key] = value
+    proposals_q.mark_status(session, dropped, DISCARDED)
     approvals_q.mark_proposals(session, run.id, "applied")
+    if rejected:
+        changes["proposals_rejected"] = rejected
     return changes
 
 
@@ -76,7 +87,12 @@ def _merge_counts(run: WorkflowRun, changes: dict[str, Any]) -> None:
 def settle_completed_run(
     session: Session, run: WorkflowRun, *, requires_approval: bool
 ) -> Approval:
-    """Create the approval of a run that just completed; apply now unless it must wait."""
+    """Create the approval of a run that just completed; apply now unless it must wait.
+
+    The proposed changes are recorded first, against the catalogue as it is before they
+    apply, so a person can review them (and see what an auto-saved run changed).
+    """
+    review.record(session, run)
     if requires_approval and not run.save_all:
         return approvals_q.create_approval(session, run, auto_saved=False, changes=None)
     changes = apply_proposals(session, run)
@@ -117,6 +133,7 @@ def decide(
         approval.changes_applied = changes
         approval.approved_at = now
     elif target is ApprovalStatus.REJECTED:
+        review.ensure_recorded(session, principal.tenant, run.id)
         discarded = approvals_q.mark_proposals(session, run.id, "discarded")
         approval.changes_applied = {"proposals_discarded": discarded}
     session.flush()

@@ -12,7 +12,9 @@ def register_builtins() -> None:
     from dataready.workflows.dq_tagging import DQTagGeneration, GenerateDQTags
     from dataready.workflows.ingestion import ServiceIngestion
     from dataready.workflows.profiling import Profiling
+    from dataready.workflows.review import register_reviewer
     from dataready.workflows.sensitivity import GenerateSensitivityTags
+    from dataready.workflows.tag_review import MachineTagsReviewer
     from dataready.workflows.tagging import PROPOSAL_KIND, apply_machine_tags
 
     for workflow in (
@@ -25,3 +27,4 @@ def register_builtins() -> None:
     ):
         register_workflow(workflow.workflow_type, workflow, replace=True)
     register_applier(PROPOSAL_KIND, apply_machine_tags, replace=True)
+    register_reviewer(PROPOSAL_KIND, MachineTagsReviewer(), replace=True)

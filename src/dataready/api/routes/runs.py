@@ -19,7 +19,7 @@ from dataready.api.deps import DbSession, Page, Runs
 from dataready.api.schemas.common import AssetFQN, InputTimestamp, WorkflowTypeAlias, json_response
 from dataready.api.schemas.common import Page as PageOf
 from dataready.api.schemas.runs import RunCancelRead, RunCreate, RunCreated, RunRead, TaskRead
-from dataready.domain.enums import RunStatus, WorkflowType
+from dataready.domain.enums import ApprovalStatus, RunStatus, WorkflowType
 from dataready.store import configurations as configs_q
 from dataready.store import runs as runs_q
 from dataready.store.orm import WorkflowRun
@@ -59,14 +59,17 @@ def list_configuration_runs(
     session: DbSession,
     page: Page,
     status: RunStatus | None = None,
+    approval: ApprovalStatus | None = None,
 ) -> Response:
-    """The runs of one configuration, newest first."""
+    """The runs of one configuration, newest first (``approval=pending``: the ones waiting
+    for a person's approval)."""
     configs_q.get_configuration(session, principal.tenant, configuration_id)
     rows, total = runs_q.list_runs(
         session,
         principal.tenant,
         configuration_id=configuration_id,
         status=status.value if status else None,
+        approval=approval.value if approval else None,
         limit=page.limit,
         offset=page.offset,
     )
@@ -122,8 +125,10 @@ def list_runs(
     workflow_type: Annotated[WorkflowType, WorkflowTypeAlias] | None = None,
     asset_fqn: Annotated[AssetFQN | None, Query()] = None,
     since: Annotated[InputTimestamp | None, Query()] = None,
+    approval: ApprovalStatus | None = None,
 ) -> Response:
-    """Every run of the tenant, newest first."""
+    """Every run of the tenant, newest first (``approval=pending``: the ones waiting for a
+    person's approval)."""
     rows, total = runs_q.list_runs(
         session,
         principal.tenant,
@@ -131,6 +136,7 @@ def list_runs(
         workflow_type=workflow_type.value if workflow_type else None,
         asset_fqn=asset_fqn,
         since=since,
+        approval=approval.value if approval else None,
         limit=page.limit,
         offset=page.offset,
     )
