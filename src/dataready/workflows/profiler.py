@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import random
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,6 +52,8 @@ from dataready.sql.profile import (
     SampleMethod,
     SampleSpec,
     aggregate_statement,
+    carry_percent,
+    plan_one_pass,
     plan_sample,
     plan_stream,
     stream_statement,
@@ -212,7 +215,11 @@ def _profile(
             view=view,
         )
     stream_rows = min(opts.sketch_rows, opts.sample_rows or opts.sketch_rows)
-    stream_sample = plan_stream(
+    profiled = [m for m in metas if m.kind is not ValueKind.UNSUPPORTED]
+    one_pass = None
+    if not user_sampled and profiled and all(dialect.carries(m.declared_type) for m in profiled):
+        one_pass = plan_one_pass(dialect, capacity=stream_rows, row_estimate=estimate, view=view)
+    stream_sample = one_pass or plan_stream(
         dialect,
         capacity=stream_rows,
         row_estimate=estimate,
@@ -223,9 +230,9 @@ def _profile(
 
     # The worker thread counts while the source works (fetching a batch, aggregating).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dr-sketch") as pool:
-        # 1. The streamed sample, through the sketches.
+        # 1. The streamed sample, through the sketches (one pass: a page sample that only
+        #    plans the aggregate, which then carries the sketches' uniform sample).
         config = SketchConfig(counts_cap=opts.counts_cap, max_value_length=opts.max_value_length)
-        profiled = [m for m in metas if m.kind is not ValueKind.UNSUPPORTED]
         sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m in profiled}
         rows = RowSketch()
         order = [sketches[m.name] for m in profiled]
@@ -241,6 +248,7 @@ def _profile(
             )
         elif check_cancelled is not None:
             check_cancelled()
+        planned = rows.rows
         # A cap that did not bind read every row (a count-sized share passes them all then).
         unshared = stream_sample.percent is None
         stream_complete = not user_sampled and unshared and rows.rows < stream_rows
@@ -260,17 +268,35 @@ def _profile(
         # SQLite; elsewhere only for a sample of a fixed size, which cannot be extrapolated).
         cheap = agg_sample.percent is None or dialect.supports_count_sized_filter
         count_table = agg_sample.sampled and estimate is None and cheap
+        carried = None
+        if one_pass is not None:
+            share = carry_percent(stream_rows, estimate, one_pass, planned)
+            carried = SampleSpec(SampleMethod.IN_AGGREGATE, share, stream_rows, shuffled=True)
         statement = aggregate_statement(
-            dialect, table_sql, specs, agg_sample, count_table=count_table
+            dialect,
+            table_sql,
+            specs,
+            agg_sample,
+            count_table=count_table,
+            carry_percent=carried.percent if carried else None,
         )
         if check_cancelled is not None:
             check_cancelled()
         # Text shapes need only the sketches: computed while the source aggregates.
-        shaping = pool.submit(_text_shapes, profiled, sketches, opts.max_patterns)
+        shaping = None
+        if carried is None:
+            shaping = pool.submit(_text_shapes, profiled, sketches, opts.max_patterns)
         result = connector.execute(statement.sql, max_rows=1, database=database)
-        shapes = shaping.result()
         statements += 1
         table_metrics, column_metrics = statement.read(result.rows[0], len(specs))
+        if carried is not None:
+            sketches, rows = _sketch_carried(
+                metas, column_metrics, stream_rows, config, opts.batch_size, check_cancelled
+            )
+            shapes = _text_shapes(profiled, sketches, opts.max_patterns)
+        else:
+            assert shaping is not None
+            shapes = shaping.result()
         rows_profiled = int(table_metrics["rows"] or 0)
 
     counted = table_metrics.get("population") is not None
@@ -281,6 +307,7 @@ def _profile(
     )
     # The stream is a sample without replacement: as many rows as the table means all of them.
     stream_complete = rows.rows == rows_profiled == row_count
+    sketched = carried or stream_sample
     facts = PassFacts(
         rows_profiled=rows_profiled,
         rows_sketched=rows.rows,
@@ -289,7 +316,7 @@ def _profile(
         population=row_count if row_count > rows_profiled else None,
         population_high=row_bounds[1] if row_bounds else None,
         aggregate_uniform=agg_sample.uniform(rows_profiled),
-        stream_uniform=stream_sample.uniform(rows.rows),
+        stream_uniform=sketched.uniform(rows.rows),
     )
     column_profiles = [
         build_column(
@@ -322,12 +349,22 @@ def _profile(
         row_count_source=source,
         row_count_bounds=row_bounds,
         size_bytes=info.size_bytes if info else None,
-        sample=_sample_record(agg_sample, stream_sample, user_sampled, stream_complete),
+        sample=_sample_record(agg_sample, sketched, user_sampled, stream_complete),
         facts=facts,
         duplicate_rows=(duplicates, duplicates_exact),
         duplicate_rows_bounds=duplicate_bounds,
     )
     profile.statements = statements
+    profile.reads = _reads(
+        (
+            ("plan", one_pass, planned),
+            ("sketches", None if one_pass else stream_sample, rows.rows),
+            ("aggregate", agg_sample, rows_profiled),
+            ("sketches", carried, rows.rows),
+        ),
+        count_table,
+    )
+    profile.full_passes = sum(int(r["full_passes"]) for r in profile.reads)
     profile.elapsed_seconds = round(time.perf_counter() - started, 4)
     return profile
 
@@ -361,6 +398,72 @@ def _sketch_stream(
                 check_cancelled()
         if pending is not None:
             pending.result()
+
+
+def _sketch_carried(
+    metas: Sequence[ColumnMeta],
+    metrics: Sequence[dict[str, Any]],
+    capacity: int,
+    config: SketchConfig,
+    batch_size: int,
+    check_cancelled: Callable[[], None] | None,
+) -> tuple[dict[str, ColumnSketch], RowSketch]:
+    """Sketches over the sample the aggregate carried: its survivors, capped at random.
+
+    The aggregate keeps a random share of its rows (about ``HEADROOM * capacity``); a uniform
+    random subset of ``capacity`` of them is a simple random sample of the table.
+    """
+    carried = [(m, metrics[i].pop("sample", None) or []) for i, m in enumerate(metas)]
+    carried = [(m, values) for m, values in carried if m.kind is not ValueKind.UNSUPPORTED]
+    sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m, _ in carried}
+    rows = RowSketch()
+    if not carried:
+        return sketches, rows
+    lengths = {len(values) for _, values in carried}
+    if len(lengths) != 1:
+        raise QueryFailed(f"the carried sample's columns differ in length ({sorted(lengths)})")
+    length = lengths.pop()
+    keep: Sequence[int] = range(length)
+    if length > capacity:
+        keep = sorted(random.SystemRandom().sample(range(length), capacity))
+    columns = [values for _, values in carried]
+    order = [sketches[m.name] for m, _ in carried]
+    for start in range(0, len(keep), batch_size):
+        picked = keep[start : start + batch_size]
+        batch = [tuple(values[i] for values in columns) for i in picked]
+        rows.update(batch)
+        for sketch, column in zip(order, zip(*batch, strict=True), strict=True):
+            sketch.update(column)
+        if check_cancelled is not None:
+            check_cancelled()
+    return sketches, rows
+
+
+def _reads(
+    reads: Sequence[tuple[str, SampleSpec | None, int]], count_table: bool
+) -> list[dict[str, Any]]:
+    """What each statement read: its sampling method, share, rows and full passes.
+
+    ``plan`` is a page sample that chose the aggregate's distinct-count methods and nothing
+    else; ``sketches`` the rows the sketches saw (a separate statement, or carried by the
+    aggregate); ``aggregate`` the rows of the aggregate statement.
+    """
+    out = []
+    for purpose, spec, rows_read in reads:
+        if spec is None:
+            continue
+        passes = spec.full_passes(rows_read) + int(purpose == "aggregate" and count_table)
+        out.append(
+            {
+                "read": purpose,
+                "method": spec.method.value,
+                "percent": spec.percent,
+                "rows": rows_read,
+                "uniform": spec.uniform(rows_read),
+                "full_passes": passes,
+            }
+        )
+    return out
 
 
 def _text_shapes(
