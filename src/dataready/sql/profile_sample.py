@@ -14,6 +14,13 @@ can draw one, because every error bound of the profile assumes it:
   statement from a scalar ``COUNT(*)``; elsewhere, without a row estimate, the cap alone is
   random-ordered (a top-n sort of the table).
 
+One pass where the engine allows it (PostgreSQL tables): the unsampled aggregate statement
+itself collects a Bernoulli share of its rows (``ARRAY_AGG … FILTER (WHERE random() < p)``),
+capped at random by the client — the same uniform sample, without a pass of its own; a page
+sample (``TABLESAMPLE SYSTEM``, a fraction of the pages) read beforehand only *plans* the
+aggregate and feeds no figure (:func:`plan_one_pass`). Every other row sample above still
+reads every page; :meth:`SampleSpec.full_passes` says how many times each read did.
+
 Two clauses are not uniform, and the profile says so (``sample_uniform``, no error bounds):
 ``TABLESAMPLE SYSTEM`` (whole pages: rows of a page come together) and ``LIMIT n`` on an engine
 without a random function (the generic dialect: the first rows of a plain scan, in physical

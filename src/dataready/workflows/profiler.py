@@ -12,7 +12,11 @@
    from what the sample showed (:func:`dataready.analysis.profiling.plan_columns`).
 
 The sample comes first so the aggregate knows which columns need an exact distinct count
-and how finely to hash-sample the others. A statement timeout raises ``QueryTimeout`` naming
+and how finely to hash-sample the others. Where the aggregate can carry the sample
+(PostgreSQL tables, :func:`dataready.sql.profile.plan_one_pass`), step 2 reads only a page
+sample that plans the aggregate, and step 3 also collects the sketches' uniform sample: one
+full pass instead of two. The profile records every read and its full passes (``reads``,
+``full_passes``). A statement timeout raises ``QueryTimeout`` naming
 the table; a table that is gone raises ``NotFound``; a column the profiler cannot profile is
 listed with its reason.
 """
