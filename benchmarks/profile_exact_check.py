@@ -283,7 +283,7 @@ def check(server: str, table: str, p: TableProfile) -> Report:
             if c.top_values:
                 truth = value_counts(conn, table, c.name)
                 for item in c.top_values:
-                    true = truth.get(item["value"], 0)
+                    true = truth.get(json_value(item["value"]), 0)
                     what = f"top[{item['value']}]"
                     if c.top_values_exact:
                         report.exact_figure(f"{c.name}.{what}", item["count"], true)
@@ -295,7 +295,7 @@ def check(server: str, table: str, p: TableProfile) -> Report:
                             true,
                             [item["count"] - error, item["count"] + error],
                         )
-                listed = {item["value"] for item in c.top_values}
+                listed = {json_value(item["value"]) for item in c.top_values}
                 least = min(item["count"] for item in c.top_values)
                 higher = [v for v, n in truth.items() if v not in listed and n > least]
                 if c.top_values_exact:
