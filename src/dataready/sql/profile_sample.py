@@ -209,28 +209,39 @@ def plan_stream(
 
 
 def plan_one_pass(
-    dialect: ProfileDialect, *, capacity: int, row_estimate: int | None, view: bool = False
+    dialect: ProfileDialect,
+    *,
+    capacity: int,
+    row_estimate: int | None,
+    view: bool = False,
+    plan_rows: int | None = None,
 ) -> SampleSpec | None:
     """The page sample that plans a one-pass profile, or ``None`` (two passes, as before).
 
     Where the aggregate statement can carry the sketches' uniform sample
     (``supports_aggregate_sample``) and the engine samples pages of this relation, the
-    profile reads the table once: a ``TABLESAMPLE SYSTEM`` read of about ``capacity`` rows
-    (whole pages, a fraction of the table) only *plans* the aggregate — which columns get an
-    exact distinct count, how finely the others are hash-sampled — and no figure of the
-    profile is computed from it; the one full pass, the aggregate, computes every exact figure
-    and collects the uniform sample (:func:`carry_percent`) the sketches then read. Tables no
-    larger than ``capacity`` (by the estimate) keep the two reads: the stream sees every row.
+    profile reads the table once: a ``TABLESAMPLE SYSTEM`` read of about ``plan_rows`` rows
+    (default ``min(capacity, PLAN_ROWS)``; whole pages, a fraction of the table) only *plans*
+    the aggregate — which columns get an exact distinct count, how finely the others are
+    hash-sampled — and no figure of the profile is computed from it; the one full pass, the
+    aggregate, computes every exact figure and collects the uniform sample
+    (:func:`carry_percent`) the sketches then read. Tables no larger than ``capacity`` (by
+    the estimate) keep the two reads: the stream sees every row.
     """
     dialect = _table_dialect(dialect, view)
     if not (dialect.supports_aggregate_sample and dialect.supports_tablesample):
         return None
     if dialect.name == "duckdb" or row_estimate is None or row_estimate <= capacity:
         return None
-    percent = min(100.0, 100.0 * HEADROOM * capacity / row_estimate)
-    return SampleSpec(SampleMethod.TABLESAMPLE_SYSTEM, percent, PLAN_CAP * capacity)
+    wanted = min(capacity, PLAN_ROWS) if plan_rows is None else plan_rows
+    percent = min(100.0, 100.0 * HEADROOM * wanted / row_estimate)
+    return SampleSpec(SampleMethod.TABLESAMPLE_SYSTEM, percent, PLAN_CAP * wanted)
 
 
+PLAN_ROWS = 20_000
+"""Rows of the planning page sample: enough that a column of unique values shows more than
+``EXACT_WHEN_SEEN_AT_MOST`` (10,000) of them, so it is not given an exact distinct count;
+fewer than the sketches' sample, as the client sketches the planning rows too."""
 PLAN_CAP = 4
 """The planning page sample stops at this many times its intended rows (a stale estimate)."""
 

@@ -240,19 +240,19 @@ def _profile(
         sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m in profiled}
         rows = RowSketch()
         order = [sketches[m.name] for m in profiled]
+        planned = 0
         if profiled:
             sql = stream_statement(dialect, table_sql, [m.name for m in profiled], stream_sample)
             statements += 1
-            _sketch_stream(
+            planned = _sketch_stream(
                 pool,
                 connector.stream(sql, batch_size=opts.batch_size, database=database),
-                rows,
+                None if one_pass else rows,  # planning needs no row digests
                 order,
                 check_cancelled,
             )
         elif check_cancelled is not None:
             check_cancelled()
-        planned = rows.rows
         # A cap that did not bind read every row (a count-sized share passes them all then).
         unshared = stream_sample.percent is None
         stream_complete = not user_sampled and unshared and rows.rows < stream_rows
@@ -376,10 +376,10 @@ def _profile(
 def _sketch_stream(
     pool: ThreadPoolExecutor,
     batches: Generator[Sequence[tuple[Any, ...]], None, None],
-    rows: RowSketch,
+    rows: RowSketch | None,
     order: Sequence[ColumnSketch],
     check_cancelled: Callable[[], None] | None,
-) -> None:
+) -> int:
     """Feed each streamed batch to the sketches while the next batch is being fetched.
 
     The connector is only touched from the calling thread; the pool's one worker thread
@@ -387,8 +387,11 @@ def _sketch_stream(
     At most two batches are held at once.
     """
 
+    streamed = 0
+
     def feed(batch: Sequence[tuple[Any, ...]]) -> None:
-        rows.update(batch)
+        if rows is not None:
+            rows.update(batch)
         for sketch, values in zip(order, zip(*batch, strict=True), strict=True):
             sketch.update(values)
 
@@ -398,10 +401,12 @@ def _sketch_stream(
             if pending is not None:
                 pending.result()
             pending = pool.submit(feed, batch)
+            streamed += len(batch)
             if check_cancelled is not None:
                 check_cancelled()
         if pending is not None:
             pending.result()
+    return streamed
 
 
 def _sketch_carried(
