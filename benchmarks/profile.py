@@ -3,7 +3,8 @@
 Usage::
 
     .venv/bin/python benchmarks/profile.py [--rows 1000000] [--server postgresql://postgres@127.0.0.1:5432]
-        [--methods dataready,floor,scan,ydata,naive] [--timeout 1800] [--ydata-max-rows 2000000]
+        [--methods dataready,two_pass,floor,scan,ydata,naive] [--timeout 1800]
+        [--ydata-max-rows 2000000]
 
 The table: the sample generator's DVD-rental data (``scale 62``, about a million payments)
 in the database ``dr_bench_profile``, made once and kept; ``payment`` joined to ``rental``
@@ -12,7 +13,9 @@ and ``customer`` gives ``wide`` (~1 M rows x 20 mixed columns); ``--rows 1000000
 
 Every method runs in its own subprocess, so peak RSS is per method:
 
-(a) ``dataready``: ``profile_table`` with default options;
+(a) ``dataready``: ``profile_table`` with default options (one pass on PostgreSQL);
+(t) ``two_pass``: the same with ``one_pass=False``: the sketches' sample is a statement of its
+    own (``TABLESAMPLE BERNOULLI``, which reads every page), sketched while it streams;
 (f) ``floor``: the server-side floor, one statement that reads every column once inside the
     database, ``SELECT count(c1), …, count(cN) FROM t`` (one result row: its wall time is the
     server's; PostgreSQL may run it with parallel workers);
@@ -140,15 +143,18 @@ def exact_distincts(server: str, table: str) -> dict[str, int]:
 # -- the methods (each runs in a child process) -----------------------------------------------
 
 
-def run_dataready(server: str, table: str, _: dict[str, Any]) -> dict[str, Any]:
+def run_dataready(
+    server: str, table: str, _: dict[str, Any], one_pass: bool = True
+) -> dict[str, Any]:
     from dataready.connectors import PostgresConfig, connect
     from dataready.settings import SourceSettings
-    from dataready.workflows.profiler import profile_table
+    from dataready.workflows.profiler import ProfileOptions, profile_table
 
     config = PostgresConfig.model_validate(_pg_config(server))
+    options = ProfileOptions(one_pass=one_pass)
     with connect(config, SourceSettings(statement_timeout_seconds=3600)) as conn:
         started = time.perf_counter()
-        profile = profile_table(conn, DATABASE, "public", table)
+        profile = profile_table(conn, DATABASE, "public", table, options=options)
         seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
@@ -163,6 +169,10 @@ def run_dataready(server: str, table: str, _: dict[str, Any]) -> dict[str, Any]:
         },
         "top_values_status": {c.name: c.top_values_status for c in profile.columns},
     }
+
+
+def run_two_pass(server: str, table: str, options: dict[str, Any]) -> dict[str, Any]:
+    return run_dataready(server, table, options, one_pass=False)
 
 
 def run_scan(server: str, table: str, _: dict[str, Any]) -> dict[str, Any]:
@@ -268,6 +278,7 @@ def run_naive(server: str, table: str, _: dict[str, Any]) -> dict[str, Any]:
 
 METHODS = {
     "dataready": run_dataready,
+    "two_pass": run_two_pass,
     "floor": run_floor,
     "scan": run_scan,
     "ydata": run_ydata,
@@ -334,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
-    parser.add_argument("--methods", default="dataready,floor,scan,ydata,naive")
+    parser.add_argument("--methods", default="dataready,two_pass,floor,scan,ydata,naive")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per method")
     parser.add_argument("--ydata-max-rows", type=int, default=2_000_000)
     parser.add_argument("--repeat", type=int, default=2, help="runs per method (best kept)")

@@ -292,3 +292,13 @@ def test_a_page_sample_reads_part_of_the_table_and_states_no_bound(source: Sourc
     assert profile.column("s").top_values_status == "sample_not_uniform"
     x = profile.column("x")
     assert not x.quantiles_exact and x.quantiles_bounds is None
+
+
+def test_one_pass_false_keeps_the_separate_uniform_read(source: Source) -> None:
+    if source.engine != "postgres":
+        pytest.skip("only PostgreSQL carries the sample in the aggregate")
+    profile = _profile(source, sketch_rows=SKETCH, one_pass=False)
+    assert [r["read"] for r in profile.reads] == ["sketches", "aggregate"]
+    assert profile.reads[0]["method"] == "tablesample_bernoulli" and profile.full_passes == 2
+    assert profile.sample_uniform and profile.rows_sketched == SKETCH
+    _check_quantiles(profile.column("x"))

@@ -83,6 +83,9 @@ class ProfileOptions:
         batch_size: rows per streamed batch.
         counts_cap: distinct values a column counts exactly before it spills to sketches.
         max_value_length: longer text is truncated for counting, top-N and patterns.
+        one_pass: where the engine can (PostgreSQL tables), the aggregate statement carries
+            the sketches' sample: one full pass over the table instead of two, but the client
+            sketches the sample after the aggregate instead of while the source works.
     """
 
     sample_rows: int | None = None
@@ -98,6 +101,7 @@ class ProfileOptions:
     batch_size: int = 10_000
     counts_cap: int = 20_000
     max_value_length: int = 200
+    one_pass: bool = True
 
     def __post_init__(self) -> None:
         for name in ("top_n", "max_patterns", "histogram_bins_max", "sketch_rows", "batch_size"):
@@ -221,7 +225,12 @@ def _profile(
     stream_rows = min(opts.sketch_rows, opts.sample_rows or opts.sketch_rows)
     profiled = [m for m in metas if m.kind is not ValueKind.UNSUPPORTED]
     one_pass = None
-    if not user_sampled and profiled and all(dialect.carries(m.declared_type) for m in profiled):
+    if (
+        opts.one_pass
+        and not user_sampled
+        and profiled
+        and all(dialect.carries(m.declared_type) for m in profiled)
+    ):
         one_pass = plan_one_pass(dialect, capacity=stream_rows, row_estimate=estimate, view=view)
     stream_sample = one_pass or plan_stream(
         dialect,
