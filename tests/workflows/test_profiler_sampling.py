@@ -197,3 +197,108 @@ def test_duplicate_rows_use_collision_safe_keys(source: Source) -> None:
     with connect(source.config) as conn:
         profile = profile_table(conn, source.database, source.schema, "neg")
     assert profile.duplicate_rows == 0 and profile.duplicate_rows_exact
+
+
+# Item 6: what each profile read, and how many full passes over the table it made. The
+# separate sketch read of each engine: PostgreSQL none (the aggregate carries the sample),
+# DuckDB a reservoir, MariaDB a random filter (both read every row), SQLite a share sized from
+# its COUNT(*) (two passes: the count, then the filter).
+SKETCH_READ = {
+    "postgres": None,
+    "duckdb": ("using_sample_reservoir", 1),
+    "mysql": ("random_filter", 1),
+    "sqlite": ("random_filter", 2),
+}
+
+
+def test_every_profile_says_what_it_read_and_how_many_full_passes(source: Source) -> None:
+    profile = _profile(source, sketch_rows=SKETCH)
+    reads = {r["read"]: r for r in profile.reads}
+    assert reads["aggregate"]["method"] == "none" and reads["aggregate"]["full_passes"] == 1
+    assert reads["aggregate"]["rows"] == N and reads["sketches"]["rows"] == SKETCH
+    assert reads["sketches"]["uniform"]
+    separate = SKETCH_READ[source.engine]
+    if separate is None:  # one pass: a page sample plans, the aggregate carries the sample
+        assert [r["read"] for r in profile.reads] == ["plan", "aggregate", "sketches"]
+        plan = reads["plan"]
+        assert plan["method"] == "tablesample_system" and plan["full_passes"] == 0
+        assert not plan["uniform"] and 0 < plan["percent"] < 100
+        assert reads["sketches"]["method"] == "in_aggregate_bernoulli"
+        assert reads["sketches"]["full_passes"] == 0
+        assert profile.sample_method == "sketches:in_aggregate_bernoulli"
+        assert profile.full_passes == 1
+    else:
+        method, passes = separate
+        assert [r["read"] for r in profile.reads] == ["sketches", "aggregate"]
+        assert reads["sketches"]["method"] == method
+        assert reads["sketches"]["full_passes"] == passes
+        assert profile.full_passes == passes + 1
+    assert profile.to_dict()["full_passes"] == profile.full_passes
+
+
+def test_a_one_pass_profile_of_a_skewed_table_has_the_two_pass_figures(source: Source) -> None:
+    """The exact figures of one pass are those of two; the sample's stay within their bounds."""
+    if source.engine != "postgres":
+        pytest.skip("only PostgreSQL carries the sample in the aggregate")
+    profile = _profile(source, sketch_rows=SKETCH, exact_distinct_cap=8)
+    assert profile.full_passes == 1 and profile.sample_uniform
+    for name in COLUMNS:
+        column = profile.column(name)
+        truth = TRUTH[name]
+        assert column.counts_exact and column.extremes_exact
+        assert column.null_count == N - sum(truth.values())
+        if name != "s":
+            assert column.min == min(truth) and column.max == max(truth)
+        if column.distinct_exact:
+            assert column.distinct_count == len(truth), name
+        else:
+            _inside(len(truth), column.distinct_count or 0, column.bounds["distinct_count"], name)  # type: ignore[index]
+    _check_quantiles(profile.column("x"))
+    _check_top(profile.column("s"), TRUTH["s"])
+
+
+def test_a_type_the_aggregate_cannot_carry_keeps_the_separate_read(source: Source) -> None:
+    """``time with time zone`` arrays are not in the carried types: two passes, same figures."""
+    if source.engine != "postgres":
+        pytest.skip("PostgreSQL types")
+    source.write(f"CREATE TABLE {source.q('tz')} (x INTEGER, t TIME WITH TIME ZONE)")
+    source.write(
+        f"INSERT INTO {source.q('tz')} SELECT g, TIME WITH TIME ZONE '10:00+02' "
+        "FROM generate_series(1, 5000) g"
+    )
+    source.write("ANALYZE")
+    with connect(source.config) as conn:
+        profile = profile_table(
+            conn, source.database, source.schema, "tz", options=ProfileOptions(sketch_rows=500)
+        )
+    assert profile.full_passes == 2
+    assert [r["read"] for r in profile.reads] == ["sketches", "aggregate"]
+    assert profile.reads[0]["method"] == "tablesample_bernoulli" and profile.rows_sketched == 500
+    assert profile.column("x").distinct_count == 5000 and profile.column("x").distinct_exact
+
+
+def test_a_page_sample_reads_part_of_the_table_and_states_no_bound(source: Source) -> None:
+    """``sample_system``: whole pages, clustered by physical order — no bound is claimed."""
+    if source.engine != "postgres":
+        pytest.skip("only PostgreSQL samples pages")
+    profile = _profile(source, sketch_rows=SKETCH, sample_percent=25, sample_system=True)
+    assert profile.sampled and profile.sample_method == "tablesample_system"
+    assert not profile.sample_uniform and profile.full_passes == 0
+    assert all(not r["uniform"] and r["full_passes"] == 0 for r in profile.reads)
+    assert profile.row_count_bounds is None
+    for column in profile.columns:
+        assert not column.counts_exact and not column.distinct_exact
+        assert not (column.bounds or {}), (column.name, column.bounds)
+    assert profile.column("s").top_values_status == "sample_not_uniform"
+    x = profile.column("x")
+    assert not x.quantiles_exact and x.quantiles_bounds is None
+
+
+def test_one_pass_false_keeps_the_separate_uniform_read(source: Source) -> None:
+    if source.engine != "postgres":
+        pytest.skip("only PostgreSQL carries the sample in the aggregate")
+    profile = _profile(source, sketch_rows=SKETCH, one_pass=False)
+    assert [r["read"] for r in profile.reads] == ["sketches", "aggregate"]
+    assert profile.reads[0]["method"] == "tablesample_bernoulli" and profile.full_passes == 2
+    assert profile.sample_uniform and profile.rows_sketched == SKETCH
+    _check_quantiles(profile.column("x"))

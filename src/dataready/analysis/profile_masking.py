@@ -172,6 +172,8 @@ TABLE_FIGURES: frozenset[str] = frozenset(
         "profiled_at",
         "elapsed_seconds",
         "statements",
+        "full_passes",
+        "reads",
         "columns",
     }
 )

@@ -31,6 +31,9 @@ from dataready.sql.profile_dialect import ProfileDialect, Spelling, spelling
 from dataready.sql.profile_sample import (
     SampleMethod,
     SampleSpec,
+    carry_percent,
+    keep_condition,
+    plan_one_pass,
     plan_sample,
     plan_stream,
     sampled_source,
@@ -47,7 +50,9 @@ __all__ = [
     "SampleMethod",
     "SampleSpec",
     "aggregate_statement",
+    "carry_percent",
     "hash_modulus_for",
+    "plan_one_pass",
     "plan_sample",
     "plan_stream",
     "sampled_source",
@@ -262,6 +267,7 @@ def aggregate_statement(
     *,
     quantile_levels: Sequence[float] = QUANTILE_LEVELS,
     count_table: bool = False,
+    carry_percent: float | None = None,
 ) -> AggregateStatement:
     """Every cheap aggregate of the table in one ``SELECT`` (one scan).
 
@@ -273,12 +279,18 @@ def aggregate_statement(
         quantile_levels: the levels of native quantiles (for columns that ask for them).
         count_table: also count the whole table's rows (table metric ``population``), for a
             sample of a table without a row estimate to scale it by.
+        carry_percent: also collect a random ``carry_percent`` % of the rows of every profiled
+            column (metric ``sample``: one array per column, the arrays aligned row by row),
+            for the sketches: the profile then reads the table once
+            (:func:`dataready.sql.profile_sample.plan_one_pass`).
     """
     comp = _Compiler(dialect, [], ["COUNT(*)"], [(-1, "rows")])
     if count_table and sample is not None and sample.sampled:
         comp.agg(-1, "population", f"(SELECT COUNT(*) FROM {table_sql})")
     for index, spec in enumerate(columns):
         _compile_column(comp, index, spec, quantile_levels)
+    if carry_percent is not None:
+        _carry(comp, columns, carry_percent)
     source = sampled_source(dialect, table_sql, sample or SampleSpec())
     fence = spelling(dialect.name).fence
     per_row = ", ".join(comp.row_items) if comp.row_items else "1 AS " + dialect.quote("one")
@@ -288,6 +300,19 @@ def aggregate_statement(
         + f"\nFROM (SELECT {per_row} FROM {source}{fence}) {dialect.quote('r')}"
     )
     return AggregateStatement(sql, tuple(comp.outputs))
+
+
+def _carry(comp: _Compiler, columns: Sequence[ColumnSpec], percent: float) -> None:
+    """``ARRAY_AGG(v) FILTER (WHERE keep)`` per profiled column, ``keep`` drawn once per row."""
+    dialect = comp.dialect
+    collect, keep = spelling(dialect.name).sample_agg, keep_condition(dialect, percent)
+    if collect is None or keep is None:
+        raise ValueError(f"{dialect.name} cannot carry a sample in the aggregate statement")
+    flag = comp.row("keep", f"CASE WHEN {keep} THEN 1 ELSE 0 END")
+    for index, spec in enumerate(columns):
+        if spec.kind is not ValueKind.UNSUPPORTED:
+            column = dialect.quote(f"v{index}")
+            comp.agg(index, "sample", collect.format(c=column, keep=f"{flag} = 1"))
 
 
 def hash_modulus_for(distinct_seen: int, target: int = 10_000, maximum: int = 1 << 12) -> int:

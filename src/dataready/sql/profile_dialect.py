@@ -7,6 +7,7 @@ a filter) keyed by the SQLAlchemy dialect name, ANSI for engines it does not kno
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from dataready.sql.quoting import quote_identifier
@@ -58,6 +59,14 @@ class Spelling:
     samples on and counts, instead of the text itself: sorting integers is cheaper than
     sorting text, and two of ``n`` distinct values collide with probability ``n**2 / 2**65``
     (below 1e-8 for a million values), far under the sampling error; ``None``: count text."""
+    sample_agg: str | None = None
+    """An aggregate collecting ``{c}`` of the rows where ``{keep}`` holds into one typed array,
+    in input order (so the arrays of one statement line up row by row): the aggregate statement
+    then also carries the sketches' sample, and the profile reads the table once. ``None``: no
+    such aggregate (the sample is a separate statement)."""
+    sample_agg_types: frozenset[str] = frozenset()
+    """Declared base types (lower case, without arguments) whose arrays the driver reads back
+    as values of the same Python types as a plain row; another type keeps the separate read."""
 
 
 _TRIM_SET = "' ' || {chr}(9) || {chr}(10) || {chr}(13)"
@@ -97,6 +106,26 @@ _SPELLING: dict[str, Spelling] = {
         array_length="CARDINALITY({c})",
         range_bounds=("LOWER({c})", "UPPER({c})", "ISEMPTY({c})"),
         no_equality=("point", "line", "lseg", "box", "path", "polygon", "circle", "xml", "json"),
+        sample_agg="ARRAY_AGG({c}) FILTER (WHERE {keep})",
+        sample_agg_types=frozenset(
+            {
+                "smallint",
+                "integer",
+                "bigint",
+                "numeric",
+                "real",
+                "double precision",
+                "boolean",
+                "date",
+                "uuid",
+                "text",
+                "character",
+                "character varying",
+                "timestamp without time zone",
+                "timestamp with time zone",
+                "time without time zone",
+            }
+        ),
     ),
     "duckdb": Spelling(
         length="LENGTH({c})",
@@ -188,6 +217,17 @@ class ProfileDialect:
     def supports_count_sized_filter(self) -> bool:
         """A random share can be sized in the statement from a cheap ``COUNT(*)``."""
         return spelling(self.name).count_sized_below is not None
+
+    @property
+    def supports_aggregate_sample(self) -> bool:
+        """The aggregate statement can carry a uniform sample of rows (one pass, not two)."""
+        spell = spelling(self.name)
+        return spell.sample_agg is not None and spell.random_below is not None
+
+    def carries(self, declared_type: str) -> bool:
+        """A column of ``declared_type`` can be carried in the aggregate's sample."""
+        base = re.sub(r"\(.*?\)", "", declared_type or "").strip().lower()
+        return " ".join(base.split()) in spelling(self.name).sample_agg_types
 
     @property
     def supports_random_order(self) -> bool:

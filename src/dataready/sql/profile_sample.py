@@ -14,6 +14,13 @@ can draw one, because every error bound of the profile assumes it:
   statement from a scalar ``COUNT(*)``; elsewhere, without a row estimate, the cap alone is
   random-ordered (a top-n sort of the table).
 
+One pass where the engine allows it (PostgreSQL tables): the unsampled aggregate statement
+itself collects a Bernoulli share of its rows (``ARRAY_AGG … FILTER (WHERE random() < p)``),
+capped at random by the client — the same uniform sample, without a pass of its own; a page
+sample (``TABLESAMPLE SYSTEM``, a fraction of the pages) read beforehand only *plans* the
+aggregate and feeds no figure (:func:`plan_one_pass`). Every other row sample above still
+reads every page; :meth:`SampleSpec.full_passes` says how many times each read did.
+
 Two clauses are not uniform, and the profile says so (``sample_uniform``, no error bounds):
 ``TABLESAMPLE SYSTEM`` (whole pages: rows of a page come together) and ``LIMIT n`` on an engine
 without a random function (the generic dialect: the first rows of a plain scan, in physical
@@ -45,6 +52,10 @@ class SampleMethod(StrEnum):
     """``ORDER BY random() LIMIT n`` over the whole table (no row estimate to size a share)."""
     LIMIT = "limit"
     """The first rows of a plain scan: cheap, but not random (physical order)."""
+    IN_AGGREGATE = "in_aggregate_bernoulli"
+    """A random share of the rows the (unsampled) aggregate statement reads, collected by that
+    same statement (``ARRAY_AGG … FILTER (WHERE random() < p)``), capped at random to ``rows``
+    by the client: a uniform sample that costs no pass of its own."""
 
 
 _NOT_UNIFORM = frozenset({SampleMethod.TABLESAMPLE_SYSTEM, SampleMethod.LIMIT})
@@ -83,6 +94,22 @@ class SampleSpec:
         if self.rows is None or self.shuffled or self.method is SampleMethod.DUCKDB_RESERVOIR:
             return self.method is not SampleMethod.LIMIT
         return rows_read < self.rows
+
+    def full_passes(self, rows_read: int) -> int:
+        """How many times the statement read every page of the table.
+
+        A row sample (Bernoulli, a random filter, a random cap, a reservoir) reads every page
+        to choose its rows; a page sample reads only the chosen pages, a first-rows cap only
+        the pages before it binds. A share sized from ``COUNT(*)`` counts the table first.
+        ``IN_AGGREGATE`` rides on the aggregate's pass.
+        """
+        if self.method in (SampleMethod.TABLESAMPLE_SYSTEM, SampleMethod.IN_AGGREGATE):
+            return 0
+        if self.method is SampleMethod.LIMIT or (
+            self.method is SampleMethod.NONE and self.rows is not None and not self.shuffled
+        ):
+            return int(self.rows is None or rows_read < self.rows)
+        return 2 if self.sized else 1
 
 
 def _share_method(dialect: ProfileDialect, system: bool) -> SampleMethod | None:
@@ -179,6 +206,71 @@ def plan_stream(
     if sized is None or sized >= 100.0 or share is None:
         return _capped(dialect, SampleMethod.NONE, None, capacity)
     return _capped(dialect, share, sized, capacity)
+
+
+def plan_one_pass(
+    dialect: ProfileDialect,
+    *,
+    capacity: int,
+    row_estimate: int | None,
+    view: bool = False,
+    plan_rows: int | None = None,
+) -> SampleSpec | None:
+    """The page sample that plans a one-pass profile, or ``None`` (two passes, as before).
+
+    Where the aggregate statement can carry the sketches' uniform sample
+    (``supports_aggregate_sample``) and the engine samples pages of this relation, the
+    profile reads the table once: a ``TABLESAMPLE SYSTEM`` read of about ``plan_rows`` rows
+    (default ``min(capacity, PLAN_ROWS)``; whole pages, a fraction of the table) only *plans*
+    the aggregate — which columns get an exact distinct count, how finely the others are
+    hash-sampled — and no figure of the profile is computed from it; the one full pass, the
+    aggregate, computes every exact figure and collects the uniform sample
+    (:func:`carry_percent`) the sketches then read. Tables no larger than ``capacity`` (by
+    the estimate) keep the two reads: the stream sees every row.
+    """
+    dialect = _table_dialect(dialect, view)
+    if not (dialect.supports_aggregate_sample and dialect.supports_tablesample):
+        return None
+    if dialect.name == "duckdb" or row_estimate is None or row_estimate <= capacity:
+        return None
+    wanted = min(capacity, PLAN_ROWS) if plan_rows is None else plan_rows
+    percent = min(100.0, 100.0 * HEADROOM * wanted / row_estimate)
+    return SampleSpec(SampleMethod.TABLESAMPLE_SYSTEM, percent, PLAN_CAP * wanted)
+
+
+PLAN_ROWS = 20_000
+"""Rows of the planning page sample: enough that a column of unique values shows more than
+``EXACT_WHEN_SEEN_AT_MOST`` (10,000) of them, so it is not given an exact distinct count;
+fewer than the sketches' sample, as the client sketches the planning rows too."""
+PLAN_CAP = 4
+"""The planning page sample stops at this many times its intended rows (a stale estimate)."""
+
+
+def carry_percent(
+    capacity: int, row_estimate: int | None, plan: SampleSpec, plan_rows: int
+) -> float:
+    """The share of rows the aggregate collects for the sketches: about ``HEADROOM * capacity``.
+
+    Sized from the catalogue's estimate, unless the planning page sample's own estimate (rows
+    read / share of pages: unbiased, every page has the same chance) is more than twice it —
+    a stale estimate of a grown table, which would make the aggregate collect many times the
+    rows it needs. (The page estimate is not used otherwise: it varies much more than the
+    catalogue's, and a share sized too small leaves the sketches short of ``capacity``.)
+    """
+    population = float(row_estimate or 0)
+    if plan.fraction and plan_rows / plan.fraction > 2 * population:
+        population = plan_rows / plan.fraction
+    if population <= capacity:
+        return 100.0
+    return min(100.0, 100.0 * HEADROOM * capacity / population)
+
+
+def keep_condition(dialect: ProfileDialect, percent: float) -> str | None:
+    """True for a random ``percent`` % of rows (``None``: the engine has no random filter)."""
+    below = spelling(dialect.name).random_below
+    if below is None:
+        return None
+    return "1 = 1" if percent >= 100.0 else below.format(p=repr(percent / 100.0))
 
 
 def _count_sized(rows: int) -> SampleSpec:

@@ -134,7 +134,7 @@ def aggregate_by_groups(run: Run, specs: Sequence[ColumnSpec], first: QueryFaile
 
 
 def isolate_columns(
-    probe: Callable[[Sequence[str]], None], names: Sequence[str], first: QueryFailed
+    probe: Callable[[Sequence[str]], object], names: Sequence[str], first: QueryFailed
 ) -> tuple[dict[str, QueryFailed], int]:
     """The columns a statement over ``names`` failed on (``first``), by bisection.
 

@@ -18,7 +18,11 @@ sampled value a column's kind cannot read stops only that column's sketch. Timeo
 connections and cancels still fail the table.
 
 The sample comes first so the aggregate knows which columns need an exact distinct count
-and how finely to hash-sample the others. A statement timeout raises ``QueryTimeout`` naming
+and how finely to hash-sample the others. Where the aggregate can carry the sample
+(PostgreSQL tables, :func:`dataready.sql.profile.plan_one_pass`), step 2 reads only a page
+sample that plans the aggregate, and step 3 also collects the sketches' uniform sample: one
+full pass instead of two. The profile records every read and its full passes (``reads``,
+``full_passes``). A statement timeout raises ``QueryTimeout`` naming
 the table; a table that is gone raises ``NotFound``; a column the profiler cannot profile is
 listed with its reason.
 """
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import random
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -58,6 +63,8 @@ from dataready.sql.profile import (
     SampleMethod,
     SampleSpec,
     aggregate_statement,
+    carry_percent,
+    plan_one_pass,
     plan_sample,
     plan_stream,
     stream_statement,
@@ -91,6 +98,9 @@ class ProfileOptions:
         batch_size: rows per streamed batch.
         counts_cap: distinct values a column counts exactly before it spills to sketches.
         max_value_length: longer text is truncated for counting, top-N and patterns.
+        one_pass: where the engine can (PostgreSQL tables), the aggregate statement carries
+            the sketches' sample: one full pass over the table instead of two, but the client
+            sketches the sample after the aggregate instead of while the source works.
     """
 
     sample_rows: int | None = None
@@ -106,6 +116,7 @@ class ProfileOptions:
     batch_size: int = 10_000
     counts_cap: int = 20_000
     max_value_length: int = 200
+    one_pass: bool = True
 
     def __post_init__(self) -> None:
         for name in ("top_n", "max_patterns", "histogram_bins_max", "sketch_rows", "batch_size"):
@@ -227,7 +238,16 @@ def _profile(
             view=view,
         )
     stream_rows = min(opts.sketch_rows, opts.sample_rows or opts.sketch_rows)
-    stream_sample = plan_stream(
+    profiled = [m for m in metas if m.kind is not ValueKind.UNSUPPORTED]
+    one_pass = None
+    if (
+        opts.one_pass
+        and not user_sampled
+        and profiled
+        and all(dialect.carries(m.declared_type) for m in profiled)
+    ):
+        one_pass = plan_one_pass(dialect, capacity=stream_rows, row_estimate=estimate, view=view)
+    stream_sample = one_pass or plan_stream(
         dialect,
         capacity=stream_rows,
         row_estimate=estimate,
@@ -238,25 +258,28 @@ def _profile(
 
     # The worker thread counts while the source works (fetching a batch, aggregating).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dr-sketch") as pool:
-        # 1. The streamed sample, through the sketches.
+        # 1. The streamed sample, through the sketches (one pass: a page sample that only
+        #    plans the aggregate, which then carries the sketches' uniform sample).
         config = SketchConfig(counts_cap=opts.counts_cap, max_value_length=opts.max_value_length)
-        profiled = [m for m in metas if m.kind is not ValueKind.UNSUPPORTED]
 
-        def sketch(names: Sequence[str], feed: bool = True) -> None:
+        def sketch(names: Sequence[str], feed: bool = True) -> int:
             sql = stream_statement(dialect, table_sql, list(names), stream_sample)
             batches = connector.stream(sql, batch_size=opts.batch_size, database=database)
-            if feed:
-                _sketch_stream(pool, batches, rows, [sketches[n] for n in names], check_cancelled)
-            else:
+            if not feed:
                 _drain_stream(batches, check_cancelled)
+                return 0
+            digests = None if one_pass else rows  # planning needs no row digests
+            order = [sketches[n] for n in names]
+            return _sketch_stream(pool, batches, digests, order, check_cancelled)
 
         stream_errors: dict[str, list[dict[str, Any]]] = {}
         sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m in profiled}
         rows = RowSketch()
+        planned = 0
         if profiled:
             statements += 1
             try:
-                sketch([m.name for m in profiled])
+                planned = sketch([m.name for m in profiled])
             except QueryFailed as exc:
                 if not column_specific(exc):
                     raise
@@ -270,7 +293,7 @@ def _profile(
                 profiled = [m for m in profiled if m.name not in failed]
                 sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m in profiled}
                 rows = RowSketch()
-                sketch([m.name for m in profiled])
+                planned = sketch([m.name for m in profiled])
         elif check_cancelled is not None:
             check_cancelled()
         # A cap that did not bind read every row (a count-sized share passes them all then).
@@ -292,10 +315,20 @@ def _profile(
         # SQLite; elsewhere only for a sample of a fixed size, which cannot be extrapolated).
         cheap = agg_sample.percent is None or dialect.supports_count_sized_filter
         count_table = agg_sample.sampled and estimate is None and cheap
+        carried = None
+        plan_read = one_pass
+        if one_pass is not None:
+            share = carry_percent(stream_rows, estimate, one_pass, planned)
+            carried = SampleSpec(SampleMethod.IN_AGGREGATE, share, stream_rows, shuffled=True)
 
         def run(chosen: Sequence[ColumnSpec]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             statement = aggregate_statement(
-                dialect, table_sql, chosen, agg_sample, count_table=count_table
+                dialect,
+                table_sql,
+                chosen,
+                agg_sample,
+                count_table=count_table,
+                carry_percent=carried.percent if carried else None,
             )
             if check_cancelled is not None:
                 check_cancelled()
@@ -303,13 +336,43 @@ def _profile(
             return statement.read(result.rows[0], len(chosen))
 
         # Text shapes need only the sketches: computed while the source aggregates.
-        shaping = pool.submit(_text_shapes, profiled, sketches, opts.max_patterns)
+        shaping = None
+        if carried is None:
+            shaping = pool.submit(_text_shapes, profiled, sketches, opts.max_patterns)
         try:
             grouped = _aggregate(run, specs)
         finally:
-            shapes = shaping.result()
+            if shaping is not None:
+                shapes = shaping.result()
         statements += grouped.statements
         table_metrics, column_metrics = grouped.table, grouped.columns
+        if carried is not None and grouped.statements > 1:
+            # The bisection's statements each carried a sample of their own rows: those do
+            # not line up into one row sample, so the sketches get a stream of their own.
+            for metrics in column_metrics:
+                metrics.pop("sample", None)
+            one_pass = carried = None  # the page sample stays on record as the plan's read
+            stream_sample = plan_stream(
+                dialect,
+                capacity=stream_rows,
+                row_estimate=estimate,
+                percent=opts.sample_percent,
+                system=opts.sample_system,
+                view=view,
+            )
+            failed_aggregate = {metas[i].name for i in grouped.errors}
+            profiled = [m for m in profiled if m.name not in failed_aggregate]
+            sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m in profiled}
+            rows = RowSketch()
+            if profiled:
+                statements += 1
+                sketch([m.name for m in profiled])
+            shapes = _text_shapes(profiled, sketches, opts.max_patterns)
+        elif carried is not None:
+            sketches, rows = _sketch_carried(
+                metas, column_metrics, stream_rows, config, opts.batch_size, check_cancelled
+            )
+            shapes = _text_shapes(profiled, sketches, opts.max_patterns)
         rows_profiled = int(table_metrics["rows"] or 0)
 
     counted = table_metrics.get("population") is not None
@@ -320,6 +383,7 @@ def _profile(
     )
     # The stream is a sample without replacement: as many rows as the table means all of them.
     stream_complete = rows.rows == rows_profiled == row_count
+    sketched = carried or stream_sample
     facts = PassFacts(
         rows_profiled=rows_profiled,
         rows_sketched=rows.rows,
@@ -328,7 +392,7 @@ def _profile(
         population=row_count if row_count > rows_profiled else None,
         population_high=row_bounds[1] if row_bounds else None,
         aggregate_uniform=agg_sample.uniform(rows_profiled),
-        stream_uniform=stream_sample.uniform(rows.rows),
+        stream_uniform=sketched.uniform(rows.rows),
     )
     column_profiles = [
         build_column(
@@ -364,12 +428,22 @@ def _profile(
         row_count_source=source,
         row_count_bounds=row_bounds,
         size_bytes=info.size_bytes if info else None,
-        sample=_sample_record(agg_sample, stream_sample, user_sampled, stream_complete),
+        sample=_sample_record(agg_sample, sketched, user_sampled, stream_complete),
         facts=facts,
         duplicate_rows=(duplicates, duplicates_exact),
         duplicate_rows_bounds=duplicate_bounds,
     )
     profile.statements = statements
+    profile.reads = _reads(
+        (
+            ("plan", plan_read, planned),
+            ("sketches", None if one_pass else stream_sample, rows.rows),
+            ("aggregate", agg_sample, rows_profiled),
+            ("sketches", carried, rows.rows),
+        ),
+        count_table,
+    )
+    profile.full_passes = sum(int(r["full_passes"]) for r in profile.reads)
     profile.elapsed_seconds = round(time.perf_counter() - started, 4)
     return profile
 
@@ -393,10 +467,10 @@ def _aggregate(run: Run, specs: Sequence[ColumnSpec]) -> GroupedResult:
 def _sketch_stream(
     pool: ThreadPoolExecutor,
     batches: Generator[Sequence[tuple[Any, ...]], None, None],
-    rows: RowSketch,
+    rows: RowSketch | None,
     order: Sequence[ColumnSketch],
     check_cancelled: Callable[[], None] | None,
-) -> None:
+) -> int:
     """Feed each streamed batch to the sketches while the next batch is being fetched.
 
     The connector is only touched from the calling thread; the pool's one worker thread
@@ -404,8 +478,11 @@ def _sketch_stream(
     At most two batches are held at once.
     """
 
+    streamed = 0
+
     def feed(batch: Sequence[tuple[Any, ...]]) -> None:
-        rows.update(batch)
+        if rows is not None:
+            rows.update(batch)
         for sketch, values in zip(order, zip(*batch, strict=True), strict=True):
             sketch.update(values)
 
@@ -415,10 +492,78 @@ def _sketch_stream(
             if pending is not None:
                 pending.result()
             pending = pool.submit(feed, batch)
+            streamed += len(batch)
             if check_cancelled is not None:
                 check_cancelled()
         if pending is not None:
             pending.result()
+    return streamed
+
+
+def _sketch_carried(
+    metas: Sequence[ColumnMeta],
+    metrics: Sequence[dict[str, Any]],
+    capacity: int,
+    config: SketchConfig,
+    batch_size: int,
+    check_cancelled: Callable[[], None] | None,
+) -> tuple[dict[str, ColumnSketch], RowSketch]:
+    """Sketches over the sample the aggregate carried: its survivors, capped at random.
+
+    The aggregate keeps a random share of its rows (about ``HEADROOM * capacity``); a uniform
+    random subset of ``capacity`` of them is a simple random sample of the table.
+    """
+    carried = [(m, metrics[i].pop("sample", None) or []) for i, m in enumerate(metas)]
+    carried = [(m, values) for m, values in carried if m.kind is not ValueKind.UNSUPPORTED]
+    sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m, _ in carried}
+    rows = RowSketch()
+    if not carried:
+        return sketches, rows
+    lengths = {len(values) for _, values in carried}
+    if len(lengths) != 1:
+        raise QueryFailed(f"the carried sample's columns differ in length ({sorted(lengths)})")
+    length = lengths.pop()
+    keep: Sequence[int] = range(length)
+    if length > capacity:
+        keep = sorted(random.SystemRandom().sample(range(length), capacity))
+    columns = [values for _, values in carried]
+    order = [sketches[m.name] for m, _ in carried]
+    for start in range(0, len(keep), batch_size):
+        picked = keep[start : start + batch_size]
+        batch = [tuple(values[i] for values in columns) for i in picked]
+        rows.update(batch)
+        for sketch, column in zip(order, zip(*batch, strict=True), strict=True):
+            sketch.update(column)
+        if check_cancelled is not None:
+            check_cancelled()
+    return sketches, rows
+
+
+def _reads(
+    reads: Sequence[tuple[str, SampleSpec | None, int]], count_table: bool
+) -> list[dict[str, Any]]:
+    """What each statement read: its sampling method, share, rows and full passes.
+
+    ``plan`` is a page sample that chose the aggregate's distinct-count methods and nothing
+    else; ``sketches`` the rows the sketches saw (a separate statement, or carried by the
+    aggregate); ``aggregate`` the rows of the aggregate statement.
+    """
+    out = []
+    for purpose, spec, rows_read in reads:
+        if spec is None:
+            continue
+        passes = spec.full_passes(rows_read) + int(purpose == "aggregate" and count_table)
+        out.append(
+            {
+                "read": purpose,
+                "method": spec.method.value,
+                "percent": spec.percent,
+                "rows": rows_read,
+                "uniform": spec.uniform(rows_read),
+                "full_passes": passes,
+            }
+        )
+    return out
 
 
 def _drain_stream(

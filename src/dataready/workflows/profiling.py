@@ -82,4 +82,5 @@ class Profiling(Workflow):
             "columns_skipped": sum(1 for c in columns if c.get("skipped_reason")),
             "rows_profiled": int(doc.get("rows_profiled") or 0),
             "statements": int(doc.get("statements") or 0),
+            "full_passes": int(doc.get("full_passes") or 0),
         }

@@ -239,6 +239,15 @@ class TableProfile:
     profiled_at: dt.datetime | None = None
     elapsed_seconds: float | None = None
     statements: int = 0
+    full_passes: int = 0
+    """Statements' reads of every page of the table (a page sample reads a fraction of them;
+    a sample the aggregate carries costs none): 1 where the aggregate carries the sketches'
+    sample, 2 where the sketches read their own (a row sample still scans every page)."""
+    reads: list[dict[str, Any]] = field(default_factory=list)
+    """What each read took, in order: ``read`` (``plan``: a page sample that only chose the
+    aggregate's distinct-count methods; ``sketches``; ``aggregate``), ``method`` (a
+    ``SampleMethod`` value, ``none`` for every row), ``percent``, ``rows``, ``uniform`` and
+    ``full_passes``."""
     columns: list[ColumnProfile] = field(default_factory=list)
 
     def column(self, name: str) -> ColumnProfile:
