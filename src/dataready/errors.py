@@ -62,6 +62,21 @@ class InvalidFQN(ValidationFailed):
     """A fully qualified name does not parse."""
 
 
+class TargetNotFound(ValidationFailed):
+    """A run's target is not what its workflow type works on: an FQN that is not in the
+    catalogue, or that names no registered service. ``details.closest`` lists the nearest
+    catalogued names at the same level."""
+
+    code = "TARGET_NOT_FOUND"
+
+
+class InvalidConfig(ValidationFailed):
+    """A workflow configuration or run parameters do not match the workflow type's schema.
+    ``details.errors`` lists each bad field, ``details.known_keys`` the keys the type takes."""
+
+    code = "INVALID_CONFIG"
+
+
 class AuthError(DatareadyError):
     """The caller could not be authenticated."""
 

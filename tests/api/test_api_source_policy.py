@@ -137,14 +137,19 @@ def test_the_store_database_cannot_be_registered(client: TestClient, settings: S
         json={
             "name": "pg",
             "connection_type": "postgres",
-            "config": {"host": "127.0.0.1", "port": store.port or 5432, "database": "postgres"},
+            "config": {
+                "host": "127.0.0.1",
+                "port": store.port or 5432,
+                "database": "postgres",
+                "all_databases": True,
+            },
             "credentials": {"username": "postgres"},
         },
     )
     assert r.status_code == 201, r.text
     run = ingest(client, f"pg.{db}")
     assert run["status"] == "failed", run  # the service does not even list it
-    assert f"database {db!r} does not exist in service 'pg'" in (run["error_message"] or "")
+    assert f"database {db!r} is not a database of service 'pg'" in (run["error_message"] or "")
     assert client.get(f"{BASE}/assets?fqn=pg.{db}", headers=ADMIN_A).json()["total"] == 0
 
 

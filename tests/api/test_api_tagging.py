@@ -130,9 +130,17 @@ def tagged_assets(api: TestClient, tag: str) -> set[str]:
 def test_bad_config_is_refused_at_run_creation_naming_the_field(api: TestClient) -> None:
     fqn = CUSTOMER  # nothing is catalogued: validation comes before any work
     r = refused(api, "generate-pii-tags", fqn, confidence_threshold=2)
-    assert_envelope(r, 422, "VALIDATION_ERROR", "config.confidence_threshold")
-    r = refused(api, "generate-pii-tags", fqn, config={"confidence_threshold": "high"})
-    assert_envelope(r, 422, "VALIDATION_ERROR", "config.confidence_threshold")
+    assert_envelope(r, 422, "INVALID_CONFIG", "parameters.confidence_threshold")
+    # a configuration's config is checked when it is written
+    r = api.post(
+        f"{BASE}/workflows",
+        headers=ADMIN_A,
+        json={
+            "workflow_definition_id": str(builtin_definition_id("generate-pii-tags")),
+            "config": {"confidence_threshold": "high"},
+        },
+    )
+    assert_envelope(r, 422, "INVALID_CONFIG", "config.confidence_threshold")
     r = refused(
         api, "generate-sensitivity-tags", fqn, level_overrides={"levels": {"Emale": "Restricted"}}
     )
@@ -140,9 +148,9 @@ def test_bad_config_is_refused_at_run_creation_naming_the_field(api: TestClient)
     r = refused(api, "generate-sensitivity-tags", fqn, config={"level_overrides": {"hue": 1}})
     assert "hue" in assert_envelope(r, 422, "VALIDATION_ERROR")["message"]
     r = refused(api, "generate-sensitivity-tags", fqn, level_overrides="Restricted")
-    assert_envelope(r, 422, "VALIDATION_ERROR", "config.level_overrides")
+    assert_envelope(r, 422, "INVALID_CONFIG", "parameters.level_overrides")
     r = refused(api, "generate-dq-tags", fqn, null_rate_threshold=-1)
-    assert_envelope(r, 422, "VALIDATION_ERROR", "null_rate_threshold")
+    assert_envelope(r, 422, "INVALID_CONFIG", "null_rate_threshold")
     r = refused(api, "generate-pii-tags", f"{SERVICE}.sample")  # a database: not a target
     assert_envelope(r, 422, "VALIDATION_ERROR", "asset_fqn")
 
@@ -313,9 +321,8 @@ def test_dq_tags(api: TestClient, source: Path, workflow_type: str) -> None:
 
 
 def test_failures_are_stated(api: TestClient, source: Path) -> None:
-    missing = run(api, "generate-pii-tags", f"{SCHEMA}.not_ingested")
-    assert missing["status"] == "failed"
-    assert "service-ingestion" in missing["error_message"]
+    missing = refused(api, "generate-pii-tags", f"{SCHEMA}.not_ingested")  # at creation
+    assert "service-ingestion" in assert_envelope(missing, 422, "TARGET_NOT_FOUND")["message"]
 
     execute(source, "ALTER TABLE customer DROP COLUMN email; DROP TABLE film_category;")
     doc = run(api, "generate-pii-tags", SCHEMA, save_all=True)

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
@@ -98,9 +99,11 @@ def test_run_json_prints_the_run_document_and_exit_codes(env: Path) -> None:
     code, out = invoke("assets", "show", "src.src.main.t")
     assert code == 0 and json.loads(out)["details"]["primary_key"] == ["id"]
 
-    code, out = invoke("run", "service-ingestion", "missing", "--json")
-    assert code == 1
-    assert json.loads(out)["status"] == "failed"
+    # an unknown service is refused before any run exists: one line, no traceback
+    result = CliRunner().invoke(app, ["run", "service-ingestion", "missng", "--json"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "no service named 'missng'" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) <= 2
 
 
 def test_bad_input_gets_a_clear_message(env: Path) -> None:
@@ -179,12 +182,14 @@ def test_services_add_replace_says_what_repointing_dropped(env: Path) -> None:
     assert "note:" in out and "catalogue" in out
     secret = "cli-s3cret-Zq"
     url = f"postgresql://u:{secret}@127.0.0.1:1/db?sslpassword={secret}2&sslmode=require"
-    code, out = invoke("services", "add", "pg", url)
+    code, out = invoke("services", "add", "pg", url, "--no-verify")
     assert code == 0, out
     code, listed = invoke("services", "list")
     assert code == 0 and "pg" in listed
     assert secret not in out + listed
-    code, out = invoke("services", "add", "pg", "postgresql://v@127.0.0.1:1/db", "--replace")
+    code, out = invoke(
+        "services", "add", "pg", "postgresql://v@127.0.0.1:1/db", "--replace", "--no-verify"
+    )
     assert code == 0 and "credentials were cleared" in out, out
 
 
@@ -203,3 +208,124 @@ def test_the_demo_sample_lives_where_sources_are_allowed(
     assert result.exit_code == 0, result.output
     assert (tmp_path / "data" / "sources" / "sample.db").is_file()
     assert "personal data found" in result.stdout
+
+
+# -- targets, config values, services and configurations (issue 9, items 14, 15, 21, 23) --
+
+
+def _one_line_error(result: Any) -> str:
+    """The error of a refused command: exit 1, nothing on stdout, one ``error:`` message and
+    no traceback (rich wraps a long line at the terminal's width: the text is rejoined)."""
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    err: str = result.stderr
+    assert "Traceback" not in err and err.count("error:") == 1, err
+    return " ".join(err.split())
+
+
+def _ingested(env: Path) -> None:
+    con = sqlite3.connect(env / "shop.db")
+    con.execute("CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT)")
+    con.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER)")
+    con.commit()
+    con.close()
+    assert invoke("services", "add", "shop", f"sqlite:///{env / 'shop.db'}")[0] == 0
+    assert invoke("run", "service-ingestion", "shop", "--json")[0] == 0
+
+
+def test_a_mistyped_fqn_is_refused_naming_the_closest(env: Path) -> None:
+    _ingested(env)
+    result = CliRunner().invoke(app, ["run", "profiling", "shop.shop.main.custmer", "--json"])
+    err = _one_line_error(result)
+    assert "not in the catalogue" in err and "did you mean shop.shop.main.customer" in err
+    code, out = invoke("runs", "list")
+    assert code == 0 and "profiling" not in out  # no run was created
+    result = CliRunner().invoke(app, ["run", "service-ingestion", "shp"])
+    assert "did you mean shop" in _one_line_error(result)
+
+
+def test_config_values_are_typed_and_checked(env: Path) -> None:
+    _ingested(env)
+    for value, expected in (("sample_rows=abc", "sample_rows"), ("nosuchkey=1", "nosuchkey")):
+        result = CliRunner().invoke(
+            app, ["run", "profiling", "shop.shop.main.customer", "--config", value]
+        )
+        err = _one_line_error(result)
+        assert f"parameters.{expected}" in err and "known keys:" in err and "top_n" in err
+        result = CliRunner().invoke(app, ["configs", "create", "profiling", "--config", value])
+        assert f"config.{expected}" in _one_line_error(result)
+    code, out = invoke(
+        "configs",
+        "create",
+        "profiling",
+        "--config",
+        "sample_rows=5000",
+        "--config",
+        "allow_estimates=false",
+        "--json",
+    )
+    assert code == 0, out
+    assert json.loads(out)["config"] == {"sample_rows": 5000, "allow_estimates": False}
+    code, out = invoke(
+        "run", "profiling", "shop.shop.main.customer", "--config", "sample_rows=10", "--json"
+    )
+    assert code == 0, out
+    assert json.loads(out)["input"]["parameters"] == {"sample_rows": 10}
+
+
+def test_configs_show_run_and_delete(env: Path) -> None:
+    _ingested(env)
+    code, out = invoke("configs", "create", "profiling", "--name", "[b]nightly[/b]", "--json")
+    assert code == 0, out
+    cid = json.loads(out)["configuration_id"]
+    code, out = invoke("configs", "show", cid, "--json")
+    assert code == 0 and json.loads(out)["name"] == "[b]nightly[/b]"
+    code, out = invoke("configs", "show", cid)
+    assert code == 0 and "[b]nightly[/b]" in out  # names are printed, never read as markup
+    code, out = invoke("configs", "run", cid, "shop.shop.main.orders", "--json")
+    assert code == 0, out
+    doc = json.loads(out)
+    assert doc["configuration_id"] == cid and doc["status"] == "completed"
+    assert doc["asset_fqn"] == "shop.shop.main.orders"
+    result = CliRunner().invoke(app, ["configs", "run", cid, "shop.shop.main.ordrs"])
+    assert "did you mean shop.shop.main.orders" in _one_line_error(result)
+    result = CliRunner().invoke(app, ["configs", "delete", cid], input="n\n")
+    assert result.exit_code == 1
+    assert invoke("configs", "show", cid)[0] == 0  # still there
+    code, out = invoke("configs", "delete", cid, "--yes")
+    assert code == 0, out
+    result = CliRunner().invoke(app, ["configs", "show", cid])
+    assert "not found" in _one_line_error(result)
+    result = CliRunner().invoke(app, ["configs", "show", "nope"])
+    assert "not a configuration id" in _one_line_error(result)
+
+
+def test_services_names_verify_show_and_delete(env: Path) -> None:
+    src = _sqlite_file(env / "a.db")
+    for bad in ("my.db", "my db", "a[1]", "x" * 65, "123e4567-e89b-12d3-a456-426614174000"):
+        result = CliRunner().invoke(app, ["services", "add", bad, f"sqlite:///{src}"])
+        assert "is not allowed" in _one_line_error(result)
+    # the connection is tested before saving, unless --no-verify
+    result = CliRunner().invoke(app, ["services", "add", "pg", "postgresql://u@127.0.0.1:1/db"])
+    assert "connection failed" in _one_line_error(result)
+    assert "pg" not in invoke("services", "list")[1].split()
+    code, out = invoke("services", "add", "pg", "postgresql://u@127.0.0.1:1/db", "--no-verify")
+    assert code == 0, out
+    assert invoke("services", "add", "s-1", f"sqlite:///{src}")[0] == 0
+    assert invoke("run", "service-ingestion", "s-1", "--json")[0] == 0
+    code, out = invoke("services", "show", "s-1", "--json")
+    assert code == 0, out
+    shown = json.loads(out)
+    assert shown["name"] == "s-1" and shown["connection_type"] == "sqlite"
+    assert shown["assets"] == 5  # database a, schema main, table t and its two columns
+    code, out = invoke("services", "show", shown["id"], "--json")  # an id works too
+    assert code == 0 and json.loads(out)["name"] == "s-1"
+    result = CliRunner().invoke(app, ["services", "delete", "s-1"], input="n\n")
+    assert result.exit_code == 1
+    assert invoke("services", "show", "s-1")[0] == 0
+    result = CliRunner().invoke(app, ["services", "delete", "s-1"], input="y\n")
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["services", "show", "s-1"])
+    assert "no service" in _one_line_error(result)
+    code, out = invoke("services", "delete", "pg", "--yes")
+    assert code == 0 and "deleted service pg" in out

@@ -214,7 +214,12 @@ def test_a_connector_on_the_store_server_never_opens_the_store(
     policy = _pg_store_policy(tmp_path, pg_source_database)
     config = config_from_parts(
         "postgres",
-        {"host": "localhost", "port": store.port or 5432, "database": "postgres"},
+        {
+            "host": "localhost",
+            "port": store.port or 5432,
+            "database": "postgres",
+            "all_databases": True,
+        },
         {"username": store.username or "postgres"},
     )
     with connect(config, policy=policy) as connector:

@@ -121,10 +121,15 @@ def test_bad_filter_regex_is_refused_at_creation(engine: Engine, tmp_path: Path)
         run_builtin(engine, "service-ingestion", "g", include_tables=["(unclosed"])
 
 
-def test_unknown_service_fails_the_run_with_a_clear_message(engine: Engine) -> None:
-    run = run_builtin(engine, "service-ingestion", "nosuch")
-    assert run.status == RunStatus.FAILED
-    assert "no service named 'nosuch'" in (run.error_message or "")
+def test_unknown_service_is_refused_with_a_clear_message(engine: Engine, tmp_path: Path) -> None:
+    from dataready.errors import TargetNotFound
+
+    with pytest.raises(TargetNotFound, match="no service named 'nosuch'"):
+        run_builtin(engine, "service-ingestion", "nosuch")  # refused before any run exists
+    add_service(engine, "nosuck", _sqlite_source(tmp_path / "n.db"))
+    with pytest.raises(TargetNotFound, match="did you mean nosuck") as caught:
+        run_builtin(engine, "service-ingestion", "nosuch.n")
+    assert caught.value.details["closest"] == ["nosuck"]
 
 
 class _DropsASchema(ServiceIngestion):

@@ -34,7 +34,7 @@ from tests.workflows.tagging_sources import (
 )
 
 from dataready.domain.enums import ApprovalAction, RunStatus
-from dataready.errors import DatareadyError, ValidationFailed
+from dataready.errors import DatareadyError, TargetNotFound, ValidationFailed
 from dataready.store import profiles as profiles_q
 from dataready.store import tags as tags_q
 from dataready.store.orm import Tag, WorkflowRun
@@ -155,9 +155,9 @@ def test_confidence_threshold(engine: Engine, source: Path) -> None:
     out = completed(run_builtin(engine, "generate-pii-tags", SCHEMA, confidence_threshold=0.999))
     assert out["tasks_failed"] == 0 and out["columns_classified"] > 0
     assert out["tags_applied"] == 0 and tags(engine) == []
-    with pytest.raises(ValidationFailed, match=r"config\.confidence_threshold"):
+    with pytest.raises(ValidationFailed, match=r"parameters\.confidence_threshold"):
         run_builtin(engine, "generate-pii-tags", SCHEMA, confidence_threshold=2)
-    with pytest.raises(ValidationFailed, match=r"config\.confidence_threshold"):
+    with pytest.raises(ValidationFailed, match=r"parameters\.confidence_threshold"):
         run_builtin(engine, "generate-pii-tags", SCHEMA, confidence_threshold="high")
 
 
@@ -348,14 +348,15 @@ def test_key_candidates_are_checked_exactly_when_the_profile_sampled(
 # -- bad input and failure -----------------------------------------------------------------
 
 
-def test_uncatalogued_table_fails_the_run_saying_to_ingest(engine: Engine, source: Path) -> None:
+def test_uncatalogued_table_is_refused_saying_to_ingest(engine: Engine, source: Path) -> None:
     execute(source, "CREATE TABLE late (id INTEGER PRIMARY KEY, email TEXT)")
     for workflow_type in ("generate-pii-tags", "generate-sensitivity-tags", "generate-dq-tags"):
-        run = run_builtin(engine, workflow_type, f"{SCHEMA}.late")
-        assert run.status == RunStatus.FAILED
-        assert "service-ingestion" in (run.error_message or ""), run.error_message
-    empty = run_builtin(engine, "generate-pii-tags", "sample.sample.nosuch")
-    assert empty.status == RunStatus.FAILED and "service-ingestion" in (empty.error_message or "")
+        with pytest.raises(TargetNotFound, match="service-ingestion") as caught:
+            run_builtin(engine, workflow_type, f"{SCHEMA}.late")  # refused at creation
+        assert all(c.startswith(SCHEMA + ".") for c in caught.value.details["closest"])
+    with pytest.raises(TargetNotFound, match="service-ingestion") as caught:
+        run_builtin(engine, "generate-pii-tags", "sample.sample.nosuch")
+    assert caught.value.details["closest"] == []
 
 
 def test_vanished_column_and_table_after_ingestion(engine: Engine, source: Path) -> None:

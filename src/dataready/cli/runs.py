@@ -306,9 +306,23 @@ def run(
 
     Exits 1 unless the run completed with every task completed.
     """
+    start_and_follow(fqn, config, save_all, as_json, workflow_type=workflow_type)
+
+
+def start_and_follow(
+    fqn: str | None,
+    config: list[str],
+    save_all: bool,
+    as_json: bool,
+    *,
+    workflow_type: str | None = None,
+    configuration_id: uuid.UUID | None = None,
+) -> None:
+    """Start a run (on the type's default configuration, or on ``configuration_id``), follow
+    it to the end and print the run document; exit 1 unless the run and every task completed."""
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
-        _run(workflow_type, fqn, config, save_all, as_json)
+        _run(fqn, config, save_all, as_json, workflow_type, configuration_id)
     except _Terminated:
         # The engine has shut down (its grace period given): the run is failed with a message
         # that says why. Die of the signal, as the caller expects, without waiting for a
@@ -339,16 +353,32 @@ def failed_tasks(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return [t for t in doc.get("tasks") or [] if t.get("status") in ("failed", "cancelled")]
 
 
-def _run(workflow_type: str, fqn: str, config: list[str], save_all: bool, as_json: bool) -> None:
+def _run(
+    fqn: str | None,
+    config: list[str],
+    save_all: bool,
+    as_json: bool,
+    workflow_type: str | None,
+    configuration_id: uuid.UUID | None,
+) -> None:
     from dataready.cli.configs import configuration_for_type, parse_assignments
+    from dataready.store import configurations as configs_q
     from dataready.workflows.service import cancel_run, start_run
 
     try:
-        parameters = parse_assignments(config)
+        if workflow_type is not None:  # checked before the engine starts
+            parameters = parse_assignments(config, workflow_type, field="parameters")
         with local_engine() as engine:
             principal = local_principal(engine.settings)
             with engine.store.session() as s:
-                configuration_id = configuration_for_type(s, principal, workflow_type)
+                if configuration_id is None:
+                    assert workflow_type is not None
+                    configuration_id = configuration_for_type(s, principal, workflow_type)
+                else:
+                    row = configs_q.get_configuration(s, principal.tenant, configuration_id)
+                    parameters = parse_assignments(
+                        config, row.definition.workflow_type, field="parameters"
+                    )
                 created = start_run(
                     s,
                     principal,

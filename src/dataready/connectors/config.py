@@ -49,7 +49,11 @@ class _SourceConfig(BaseModel):
 
 
 class PostgresConfig(_SourceConfig):
-    """PostgreSQL through psycopg 3."""
+    """PostgreSQL through psycopg 3.
+
+    ``database`` limits the service to that database unless ``all_databases`` is true; a
+    config (or URL) naming no database sees every database of the server.
+    """
 
     type: Literal["postgres"] = "postgres"
     host: str = "127.0.0.1"
@@ -57,12 +61,25 @@ class PostgresConfig(_SourceConfig):
     user: str = "postgres"
     password: SecretStr | None = None
     database: str = "postgres"
+    all_databases: bool = Field(
+        default=False,
+        description="See every database of the server, not only `database` (the default "
+        "when no database is named).",
+    )
     sslmode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] | None = (
         None
     )
     params: dict[str, str] = Field(
         default_factory=dict, description="Extra libpq keywords (sslrootcert, sslcert, ...)."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_database_means_all(cls, data: Any) -> Any:
+        unnamed = isinstance(data, Mapping) and data.get("database") is None
+        if unnamed and "all_databases" not in data:
+            return {**data, "all_databases": True}
+        return data
 
     @model_validator(mode="after")
     def _no_reserved_params(self) -> PostgresConfig:
@@ -249,8 +266,11 @@ def parse_source_url(url: str) -> ConnectionConfig:
     data: dict[str, Any]
     if backend in ("postgresql", "postgres"):  # any driver: dataready reads through psycopg
         sslmode = query.pop("sslmode", None)
+        every = query.pop("all_databases", None)
         data = {"type": "postgres", "host": parsed.host or "127.0.0.1", "user": parsed.username}
         data |= {"port": parsed.port, "database": parsed.database, "sslmode": sslmode}
+        if every is not None:
+            data["all_databases"] = every.strip().lower() in ("1", "true", "yes", "on")
         data |= {"password": _password(parsed), "params": query}
     elif backend in ("mysql", "mariadb"):
         unknown = sorted(set(query) - set(_MYSQL_PARAMS))

@@ -319,6 +319,11 @@ class PostgresConnector(Connector):
     # -- introspection ------------------------------------------------------------------
 
     def list_databases(self) -> list[str]:
+        """The service's databases: the one its config names, or every database the server
+        lets us connect to when the config says ``all_databases`` (or names none)."""
+        if not self._config.all_databases:
+            name = self._config.database
+            return [] if name.casefold() in self.forbidden_databases else [name]
         rows = self._rows(
             "SELECT datname FROM pg_catalog.pg_database "
             "WHERE datallowconn AND NOT datistemplate ORDER BY 1"

@@ -9,6 +9,7 @@ Bulk statements keep a 1,000-table schema to a handful of round trips.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
@@ -261,3 +262,27 @@ def list_assets(
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(Asset.fqn).limit(limit).offset(offset)).all()
     return list(rows), int(total)
+
+
+def is_catalogued(session: Session, tenant: Tenant, fqn: str, asset_types: Sequence[str]) -> bool:
+    """Whether ``fqn`` is an active asset of one of ``asset_types``."""
+    stmt = scoped(
+        select(Asset.id).where(
+            Asset.fqn == fqn, Asset.asset_type.in_(asset_types), Asset.status == "active"
+        ),
+        Asset,
+        tenant,
+    )
+    return session.scalars(stmt.limit(1)).first() is not None
+
+
+def catalogued_fqns(
+    session: Session, tenant: Tenant, asset_types: Sequence[str], *, limit: int = 20_000
+) -> list[str]:
+    """Active FQNs of the given types (at most ``limit``, in FQN order)."""
+    stmt = scoped(
+        select(Asset.fqn).where(Asset.asset_type.in_(asset_types), Asset.status == "active"),
+        Asset,
+        tenant,
+    )
+    return list(session.scalars(stmt.order_by(Asset.fqn).limit(limit)))

@@ -33,6 +33,7 @@ from dataready.connectors.config import (
 )
 from dataready.connectors.secrets import Path, merge_secrets, split_secrets
 from dataready.domain.fqn import FQN
+from dataready.domain.services import check_service_name, is_uuid_shaped
 from dataready.domain.tenant import Tenant
 from dataready.errors import AlreadyExists, ConfigError, NotFound
 from dataready.store.crypto import CredentialCipher
@@ -158,6 +159,25 @@ def get_service(session: Session, tenant: Tenant, service_id: uuid.UUID) -> Serv
     return found
 
 
+def resolve_service(session: Session, tenant: Tenant, id_or_name: str) -> Service:
+    """The tenant's service with this id, or else with this name (a name stored before the
+    name rule could look like an id: the id is tried first)."""
+    if is_uuid_shaped(id_or_name):
+        found = session.scalars(
+            scoped(select(Service).where(Service.id == uuid.UUID(id_or_name)), Service, tenant)
+        ).first()
+        if found is not None:
+            return found
+    try:
+        return get_service_by_name(session, tenant, id_or_name)
+    except NotFound:
+        raise NotFound(
+            f"no service with the id or name {id_or_name!r}; list services with GET /services",
+            resource="service",
+            id=id_or_name,
+        ) from None
+
+
 def get_service_by_name(session: Session, tenant: Tenant, name: str) -> Service:
     found = session.scalars(
         scoped(select(Service).where(Service.name == name), Service, tenant)
@@ -170,6 +190,12 @@ def get_service_by_name(session: Session, tenant: Tenant, name: str) -> Service:
             name=name,
         )
     return found
+
+
+def service_names(session: Session, tenant: Tenant) -> list[str]:
+    """The names of the tenant's services, in order."""
+    stmt = scoped(select(Service.name), Service, tenant).order_by(Service.name)
+    return list(session.scalars(stmt))
 
 
 def list_services(
@@ -191,6 +217,7 @@ def create_service(
     description: str | None,
     created_by: str | None,
 ) -> Service:
+    check_service_name(name)
     exists = session.scalars(
         scoped(select(Service.id).where(Service.name == name), Service, tenant)
     ).first()

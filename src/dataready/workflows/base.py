@@ -12,7 +12,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel
 
 from dataready.domain.fqn import FQN
 from dataready.domain.tenant import Tenant
@@ -99,10 +102,27 @@ class RunContext(ABC):
         """
 
 
+class TargetKind(StrEnum):
+    """What a workflow type's target must name when a run is created."""
+
+    SERVICE = "service"
+    """A registered service (the FQN's first part); deeper parts are checked at planning."""
+    ASSET = "asset"
+    """An asset in the catalogue (active, at the FQN's level)."""
+
+
 class Workflow(ABC):
-    """One workflow type's implementation."""
+    """One workflow type's implementation.
+
+    ``target_kind`` says what the run's target must name (checked when the run is created;
+    ``None``: not checked). ``config_model`` is the pydantic model of the type's config and
+    parameters (extra keys forbidden), checked on configuration writes and run creation;
+    ``None``: any keys are accepted.
+    """
 
     workflow_type: ClassVar[str]
+    target_kind: ClassVar[TargetKind | None] = None
+    config_model: ClassVar[type[BaseModel] | None] = None
 
     def validate(  # noqa: B027 - optional hook
         self, asset_fqn: FQN | None, config: dict[str, Any], parameters: dict[str, Any]

@@ -15,7 +15,8 @@ from dataready.analysis.pii.evidence import ColumnEvidence
 from dataready.domain.fqn import FQN
 from dataready.errors import ValidationFailed
 from dataready.store.tags import MachineTag
-from dataready.workflows.base import RunContext, TaskSpec, Workflow
+from dataready.workflows.base import RunContext, TargetKind, TaskSpec, Workflow
+from dataready.workflows.config_schemas import PIIConfig
 from dataready.workflows.tagging import (
     TableContext,
     load_table,
@@ -84,6 +85,8 @@ def pii_tags(tc: TableContext, results: list[ColumnClassification]) -> list[Mach
 
 class GeneratePIITags(Workflow):
     workflow_type = "generate-pii-tags"
+    config_model = PIIConfig
+    target_kind = TargetKind.ASSET
 
     def validate(
         self, asset_fqn: FQN | None, config: dict[str, Any], parameters: dict[str, Any]

@@ -27,7 +27,8 @@ from dataready.domain.fqn import FQN
 from dataready.errors import ConnectorError, ValidationFailed
 from dataready.sql.keys import uniqueness_statement
 from dataready.store.tags import MachineTag
-from dataready.workflows.base import RunContext, TaskSpec, Workflow
+from dataready.workflows.base import RunContext, TargetKind, TaskSpec, Workflow
+from dataready.workflows.config_schemas import DQTagsConfig
 from dataready.workflows.profiling import profile_one, profile_options
 from dataready.workflows.sources import open_service, service_slot
 from dataready.workflows.tagging import TableContext, load_table, propose_tags
@@ -87,6 +88,8 @@ def check_keys(
 
 class GenerateDQTags(Workflow):
     workflow_type = "generate-dq-tags"
+    config_model = DQTagsConfig
+    target_kind = TargetKind.ASSET
 
     def validate(
         self, asset_fqn: FQN | None, config: dict[str, Any], parameters: dict[str, Any]

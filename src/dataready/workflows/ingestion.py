@@ -17,13 +17,14 @@ from dataready.domain.catalog import AssetRecord
 from dataready.domain.fqn import FQN, FQNLevel
 from dataready.errors import NotFound, SourceObjectUnreadable, TaskFailed, ValidationFailed
 from dataready.store import assets as assets_q
-from dataready.workflows.base import RunContext, TaskResult, TaskSpec, Workflow
+from dataready.workflows.base import RunContext, TargetKind, TaskResult, TaskSpec, Workflow
 from dataready.workflows.catalog_records import (
     DescribedTable,
     database_record,
     schema_record,
     table_records,
 )
+from dataready.workflows.config_schemas import IngestionConfig
 from dataready.workflows.sources import source_connection
 
 COUNTERS = ("tables", "views", "columns", "added", "changed", "removed", "unreadable")
@@ -73,6 +74,8 @@ def describe_schema(
 
 class ServiceIngestion(Workflow):
     workflow_type = "service-ingestion"
+    config_model = IngestionConfig
+    target_kind = TargetKind.SERVICE
 
     def validate(
         self, asset_fqn: FQN | None, config: dict[str, Any], parameters: dict[str, Any]
@@ -99,7 +102,9 @@ class ServiceIngestion(Workflow):
             if target.database is not None:
                 if target.database not in connector.list_databases():
                     raise NotFound(
-                        f"database {target.database!r} does not exist in service {target.service!r}"
+                        f"database {target.database!r} is not a database of service "
+                        f"{target.service!r} (a PostgreSQL service whose URL names a database "
+                        "sees only that one unless its config says all_databases)"
                     )
                 databases = [target.database]
             else:

@@ -17,7 +17,8 @@ from typing import Any
 from dataready.domain.fqn import FQN
 from dataready.errors import ValidationFailed
 from dataready.store import profiles as profiles_q
-from dataready.workflows.base import RunContext, TaskSpec, Workflow
+from dataready.workflows.base import RunContext, TargetKind, TaskSpec, Workflow
+from dataready.workflows.config_schemas import ProfilingConfig
 from dataready.workflows.profile_access import storable_profile
 from dataready.workflows.profiler import ProfileOptions, profile_table
 from dataready.workflows.sources import service_slot, source_connection
@@ -58,6 +59,8 @@ def profile_one(ctx: RunContext, table_fqn: str, options: ProfileOptions) -> dic
 
 class Profiling(Workflow):
     workflow_type = "profiling"
+    config_model = ProfilingConfig
+    target_kind = TargetKind.ASSET
 
     def validate(
         self, asset_fqn: FQN | None, config: dict[str, Any], parameters: dict[str, Any]

@@ -10,9 +10,12 @@ import threading
 from collections.abc import Callable
 from importlib.metadata import entry_points
 
+from pydantic import BaseModel
+
 from dataready.domain.enums import WORKFLOW_TYPE_ALIASES
 from dataready.errors import UnknownName
 from dataready.workflows.base import Workflow
+from dataready.workflows.config_schemas import BUILTIN_CONFIG_MODELS
 
 WorkflowFactory = Callable[[], Workflow]
 
@@ -92,3 +95,14 @@ def is_implemented(workflow_type: str) -> bool:
 def registered_types() -> list[str]:
     _load_builtins()
     return sorted(_REGISTRY)
+
+
+def config_model_for(workflow_type: str) -> type[BaseModel] | None:
+    """The config and parameter model of ``workflow_type``: its implementation's
+    ``config_model`` when one is installed (``None``: it declares none, any keys pass),
+    else the built-in model of the type (a built-in type without its implementation yet)."""
+    try:
+        workflow = get_workflow(workflow_type)
+    except UnknownName:
+        return BUILTIN_CONFIG_MODELS.get(canonical_type(workflow_type))
+    return workflow.config_model

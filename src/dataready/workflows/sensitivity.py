@@ -18,8 +18,9 @@ from dataready.analysis.sensitivity import (
 from dataready.domain.fqn import FQN
 from dataready.errors import DatareadyError, ValidationFailed
 from dataready.store.tags import MachineTag
-from dataready.workflows.base import RunContext, TaskSpec, Workflow
+from dataready.workflows.base import RunContext, TargetKind, TaskSpec, Workflow
 from dataready.workflows.classification import classify_table, confidence_threshold
+from dataready.workflows.config_schemas import SensitivityConfig
 from dataready.workflows.tagging import load_table, propose_tags
 from dataready.workflows.targets import plan_tables
 
@@ -37,6 +38,8 @@ def _overrides(config: dict[str, Any]) -> dict[str, Any]:
 
 class GenerateSensitivityTags(Workflow):
     workflow_type = "generate-sensitivity-tags"
+    config_model = SensitivityConfig
+    target_kind = TargetKind.ASSET
 
     def validate(
         self, asset_fqn: FQN | None, config: dict[str, Any], parameters: dict[str, Any]

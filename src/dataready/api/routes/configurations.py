@@ -21,6 +21,7 @@ from dataready.api.schemas.configurations import (
 from dataready.domain.enums import ConfigurationStatus, WorkflowType
 from dataready.store import configurations as configs_q
 from dataready.store import definitions as definitions_q
+from dataready.workflows.service import check_config_values
 
 router = APIRouter(prefix="/workflows", tags=["workflow configurations"])
 
@@ -39,7 +40,7 @@ def create_configuration(
         definition,
         name=body.name,
         description=body.description,
-        config=body.config,
+        config=check_config_values(definition.workflow_type, body.config),
         schedule=body.schedule.model_dump(mode="json") if body.schedule else None,
         triggers=body.triggers,
         created_by=principal.client_id,
@@ -89,6 +90,9 @@ def update_configuration(
     session: DbSession,
 ) -> Response:
     changes = body.model_dump(exclude_unset=True, mode="json")
+    if "config" in changes:
+        current = configs_q.get_configuration(session, principal.tenant, configuration_id)
+        changes["config"] = check_config_values(current.definition.workflow_type, changes["config"])
     row = configs_q.update_configuration(session, principal.tenant, configuration_id, changes)
     doc = ConfigurationRead.from_row(row)
     session.commit()

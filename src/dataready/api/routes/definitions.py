@@ -16,6 +16,7 @@ from dataready.api.schemas.definitions import DefinitionCreate, DefinitionRead, 
 from dataready.domain.definitions import BUILTIN_BY_TYPE
 from dataready.domain.enums import Category, WorkflowType
 from dataready.store import definitions as definitions_q
+from dataready.workflows.service import check_config_values
 
 router = APIRouter(prefix="/workflows/definitions", tags=["workflow definitions"])
 
@@ -35,7 +36,9 @@ def create_definition(body: DefinitionCreate, principal: Admin, session: DbSessi
             body.data_asset_types or (builtin.data_asset_types if builtin else ["table"])
         ),
         description=body.description,
-        default_config=body.default_config,
+        default_config=check_config_values(
+            body.workflow_type.value, body.default_config, field="default_config"
+        ),
         is_active=body.is_active,
         requires_approval=(
             body.requires_approval
@@ -86,6 +89,11 @@ def update_definition(
 ) -> Response:
     """Change a definition of this project (admin); built-ins answer 409."""
     changes = body.model_dump(exclude_unset=True, mode="json")
+    if "default_config" in changes:
+        current = definitions_q.get_definition(session, principal.tenant, definition_id)
+        changes["default_config"] = check_config_values(
+            current.workflow_type, changes["default_config"], field="default_config"
+        )
     row = definitions_q.update_definition(session, principal.tenant, definition_id, changes)
     doc = DefinitionRead.model_validate(row)
     session.commit()

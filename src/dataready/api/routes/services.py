@@ -8,9 +8,9 @@ run opens it. Secrets are write-only: stored encrypted, shown as ``***``.
 from __future__ import annotations
 
 import time
-import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from dataready.api.auth import Developer, Viewer
@@ -38,6 +38,15 @@ from dataready.store.crypto import CredentialCipher
 from dataready.store.orm import Service
 
 router = APIRouter(prefix="/services", tags=["services"])
+
+ServiceRef = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=255,
+        description="Ours: the service's id, or its name (an id is tried first).",
+    ),
+]
 
 
 def _read(row: Service) -> ServiceRead:
@@ -166,13 +175,13 @@ def list_services(principal: Viewer, session: DbSession, page: Page) -> Response
 
 
 @router.get("/{service_id}", response_model=ServiceRead)
-def get_service(service_id: uuid.UUID, principal: Viewer, session: DbSession) -> Response:
-    return json_response(_read(services_q.get_service(session, principal.tenant, service_id)))
+def get_service(service_id: ServiceRef, principal: Viewer, session: DbSession) -> Response:
+    return json_response(_read(services_q.resolve_service(session, principal.tenant, service_id)))
 
 
 @router.patch("/{service_id}", response_model=ServiceChangeRead)
 def update_service(
-    service_id: uuid.UUID,
+    service_id: ServiceRef,
     body: ServiceUpdate,
     request: Request,
     principal: Developer,
@@ -193,8 +202,8 @@ def update_service(
     """
     cipher = _cipher(request)
     config = None
+    current = services_q.resolve_service(session, principal.tenant, service_id)
     if body.connection_type is not None or body.config is not None or body.credentials:
-        current = services_q.get_service(session, principal.tenant, service_id)
         kind = body.connection_type or current.connection_type
         stored = services_q.public_config(current)
         retyped = body.connection_type is not None and not same_kind(
@@ -206,7 +215,7 @@ def update_service(
         config = config_from_parts(kind, merged, body.credentials)
         _admit(principal, _policy(request), config)
     change = services_q.update_service(
-        session, principal.tenant, cipher, service_id, config=config, description=body.description
+        session, principal.tenant, cipher, current.id, config=config, description=body.description
     )
     doc = ServiceChangeRead(
         **_read(change.service).model_dump(),
@@ -220,8 +229,9 @@ def update_service(
 
 
 @router.delete("/{service_id}", status_code=204)
-def delete_service(service_id: uuid.UUID, principal: Developer, session: DbSession) -> Response:
+def delete_service(service_id: ServiceRef, principal: Developer, session: DbSession) -> Response:
     """Delete a service with its catalogue: its assets and their profiles and tags."""
-    services_q.delete_service(session, principal.tenant, service_id)
+    row = services_q.resolve_service(session, principal.tenant, service_id)
+    services_q.delete_service(session, principal.tenant, row.id)
     session.commit()
     return Response(status_code=204)

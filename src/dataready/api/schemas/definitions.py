@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from dataready.api.schemas.common import (
     ReadModel,
@@ -16,6 +16,14 @@ from dataready.api.schemas.common import (
 )
 from dataready.api.schemas.inputs import JsonObject
 from dataready.domain.enums import Category, WorkflowType
+from dataready.workflows.config_schemas import json_schema
+from dataready.workflows.registry import config_model_for
+
+
+def config_json_schema(workflow_type: str) -> dict[str, Any] | None:
+    model = config_model_for(workflow_type)
+    return json_schema(model) if model is not None else None
+
 
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 AssetTypes = Annotated[
@@ -79,3 +87,14 @@ class DefinitionRead(ReadModel):
     is_builtin: bool
     created_at: UTCTimestamp
     updated_at: UTCTimestamp
+    config_schema: dict[str, Any] | None = Field(
+        None,
+        description="Ours: the JSON schema of the type's config and run parameters (unknown "
+        "keys are refused); null when the installed implementation declares none.",
+    )
+
+    @model_validator(mode="after")
+    def _schema_of_type(self) -> DefinitionRead:
+        if self.config_schema is None:
+            self.config_schema = config_json_schema(self.workflow_type)
+        return self

@@ -9,6 +9,8 @@ from pydantic import Field, field_validator
 
 from dataready.api.schemas.common import ReadModel, RequestModel, UTCTimestamp
 from dataready.api.schemas.inputs import JsonObject
+from dataready.domain.services import SERVICE_NAME_PATTERN, SERVICE_NAME_RULE, check_service_name
+from dataready.errors import ValidationFailed
 
 
 class ServiceVerify(RequestModel):
@@ -34,15 +36,21 @@ class ServiceVerify(RequestModel):
 
 
 class ServiceCreate(ServiceVerify):
-    name: str = Field(min_length=1, max_length=255)
+    name: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=SERVICE_NAME_PATTERN,
+        description=f"The first part of every FQN of the service: {SERVICE_NAME_RULE}.",
+    )
     description: str | None = Field(default=None, max_length=4000)
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if value != value.strip() or any(c in value for c in '"\n\r\t'):
-            raise ValueError("a service name has no surrounding spaces, quotes or line breaks")
-        return value
+        try:
+            return check_service_name(value)
+        except ValidationFailed as exc:
+            raise ValueError(exc.message) from None
 
 
 class ServiceUpdate(RequestModel):
