@@ -34,16 +34,6 @@ SHOWN_APPLIED = 20
 """Applied changes ``runs approve`` names one by one; the rest are counted."""
 
 
-def _run_id(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise fail(
-            f"{text!r} is not a run id (a UUID); list the runs waiting for approval with "
-            "`dataready runs list --approval pending`"
-        ) from None
-
-
 def all_changes(
     session: Session, principal: Principal, run_id: uuid.UUID
 ) -> list[proposals_q.ReviewedChange]:
@@ -144,7 +134,9 @@ def print_review(approval: Approval, summary: dict[str, Any], docs: list[dict[st
 
 
 def review(
-    run_id: str = typer.Argument(..., help="The run whose proposals to review."),
+    run_id: str = typer.Argument(
+        ..., help="The run whose proposals to review (its id, or an unambiguous prefix)."
+    ),
     accept: list[str] = typer.Option([], "--accept", help="Accept a proposal (id or prefix)."),
     reject: list[str] = typer.Option([], "--reject", help="Reject a proposal (id or prefix)."),
     undecide: list[str] = typer.Option(
@@ -163,10 +155,12 @@ def review(
 
     if accept_all and reject_all:
         raise fail("--accept-all and --reject-all cannot both be given")
-    rid = _run_id(run_id)
+    from dataready.cli.runs import resolve_run_id
+
     try:
         with local_engine(executor=False) as engine, engine.store.session() as s:
             principal = local_principal(engine.settings)
+            rid = resolve_run_id(s, principal.tenant, run_id)
             approval = approvals_q.get_approval(s, principal.tenant, rid)
             review_service.ensure_recorded(s, principal.tenant, rid)
             changes = all_changes(s, principal, rid)
