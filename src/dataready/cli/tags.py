@@ -89,7 +89,7 @@ def _decide(fqn: str, tag: str, *, remove: bool, note: str | None = None) -> dic
         key = str(FQN.parse(fqn, field="fqn"))
         with local_engine(executor=False) as engine, engine.store.session() as s:
             principal = local_principal(engine.settings)
-            tenant, by = principal.tenant, principal.subject
+            tenant, by = principal.tenant, principal.subject or "cli"
             if remove:
                 row = tag_decisions.remove_tag(s, tenant, key, tag, by=by)
             else:
