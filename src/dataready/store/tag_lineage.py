@@ -71,11 +71,17 @@ def _in_play(rows: Iterable[Tag], entities: bool) -> Callable[[str], bool]:
     """Which derived tags a person's change brings in line on an asset.
 
     ``PII.Sensitive``/``PII.NonSensitive`` always (they follow the entity tags alone).  A
-    level or category only where the asset has one already (a sensitivity run or an earlier
-    change put it there) or, on a column, holds entities now: a table's maximum is not
-    taken over the few columns a person touched, and an untouched family stays untouched.
+    level or category where a run or a person decided one on the asset (a row of the family
+    with a workflow type, or a person's) or, on a column, where it holds entities now: a
+    table's maximum is not taken over the few columns a person touched, and a family no run
+    covered is left alone once its entities go.
     """
-    present = {f for t in rows for f in (LEVEL_FAMILY, CATEGORY_FAMILY) if t.tag.startswith(f)}
+    present = {
+        f
+        for t in rows
+        for f in (LEVEL_FAMILY, CATEGORY_FAMILY)
+        if t.tag.startswith(f) and (t.workflow_type is not None or t.source == PERSON)
+    }
 
     def keep(tag: str) -> bool:
         if not tag.startswith((LEVEL_FAMILY, CATEGORY_FAMILY)):
