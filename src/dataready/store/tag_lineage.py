@@ -27,6 +27,7 @@ from dataready.analysis.tag_derivation import (
     derive_table,
     entity_of,
 )
+from dataready.domain.fqn import FQN, FQNLevel
 from dataready.domain.tenant import Tenant
 from dataready.store.assets import get_asset, list_children
 from dataready.store.orm import Tag
@@ -98,7 +99,7 @@ def rederive(session: Session, tenant: Tenant, asset_fqn: str, *, by: str) -> No
         _rederive_column(session, tenant, asset_fqn, asset.name, by=by)
         if asset.parent_fqn:
             _rederive_table(session, tenant, asset.parent_fqn, by=by)
-    elif list_children(session, tenant, asset_fqn):
+    elif FQN.parse(asset_fqn).level is FQNLevel.TABLE:
         _rederive_table(session, tenant, asset_fqn, by=by)
 
 
