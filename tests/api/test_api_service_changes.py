@@ -247,7 +247,12 @@ def _has_results(client: TestClient) -> None:
     table = "S.first.main.customer"
     assert client.get(f"{BASE}/assets/{table}/profile", headers=ADMIN_A).status_code == 200
     tags = client.get(f"{BASE}/assets/{table}.email/tags", headers=ADMIN_A).json()
-    assert [t["tag"] for t in tags] == ["PII.Email"]
+    assert [t["tag"] for t in tags] == [  # a person's PII.Email and what derives from it
+        "PII.Email",
+        "PII.Sensitive",
+        "PrivacyCategory.Identifier",
+        "Sensitivity.Confidential",
+    ]
 
 
 def _catalogue_with_results(client: TestClient, path: Path) -> dict[str, Any]:
@@ -257,7 +262,7 @@ def _catalogue_with_results(client: TestClient, path: Path) -> dict[str, Any]:
     r = client.put(f"{BASE}/assets/S.first.main.customer.email/tags/PII.Email", headers=ADMIN_A)
     assert r.status_code == 200, r.text
     _has_results(client)
-    assert _results(client) == (1, 1)
+    assert _results(client) == (1, 5)  # and the table's PII.Sensitive
     return service  # type: ignore[no-any-return]
 
 

@@ -188,9 +188,9 @@ def test_catalogue_read_api(client: TestClient, tmp_path: Path) -> None:
         f"{BASE}/assets/{email}/tags/PII.Email", headers=ADMIN_A, json={"note": "checked by hand"}
     )
     assert r.status_code == 200 and r.json()["source"] == "person", r.text
-    assert [
-        t["tag"] for t in client.get(f"{BASE}/assets/{email}/tags", headers=ADMIN_A).json()
-    ] == ["PII.Email"]
+    hand = {t["tag"]: t for t in client.get(f"{BASE}/assets/{email}/tags", headers=ADMIN_A).json()}
+    assert hand["PII.Email"]["label_type"] == "Manual"
+    assert hand["PII.Sensitive"]["derived_from"] == [{"asset_fqn": email, "tag": "PII.Email"}]
     assert client.get(f"{BASE}/assets?tag=PII.Email", headers=ADMIN_A).json()["total"] == 1
     assert_envelope(
         client.put(f"{BASE}/assets/{email}/tags/bad%20tag", headers=ADMIN_A),

@@ -205,7 +205,9 @@ def test_people_win_and_machine_tags_are_re_evaluated(engine: Engine, source: Pa
 
     applied = by_column(tags(engine, customer), "PII.")
     assert "PII.FirstName" not in applied.get("customer.first_name", set())
-    assert applied["customer.create_date"] == {"PII.DateOfBirth"}
+    # a person's entity tag is an input: its derived tag follows it
+    assert applied["customer.create_date"] == {"PII.DateOfBirth", "PII.Sensitive"}
+    assert "customer.first_name" not in applied  # its PII.Sensitive went with PII.FirstName
     assert "customer.email" not in applied
     assert applied["customer.last_name"] == {"PII.LastName", "PII.Sensitive"}
     state = {(t.asset_fqn, t.tag): t for t in tags(engine, customer, inactive=True)}
@@ -220,6 +222,42 @@ def test_people_win_and_machine_tags_are_re_evaluated(engine: Engine, source: Pa
 
 
 # -- generate-sensitivity-tags -------------------------------------------------------------
+
+
+def test_a_person_is_an_input_to_every_later_run(engine: Engine, source: Path) -> None:
+    """A removed entity tag stays removed with what it supported; hand-set levels stand."""
+    customer = f"{SCHEMA}.customer"
+    completed(run_builtin(engine, "generate-pii-tags", customer))
+    completed(run_builtin(engine, "generate-sensitivity-tags", customer))
+    before = {(t.asset_fqn, t.tag): t for t in tags(engine, customer)}
+    last = f"{customer}.last_name"
+    level = before[(last, "Sensitivity.Confidential")]
+    assert level.derived_from == [{"asset_fqn": last, "tag": "PII.LastName"}]
+
+    with engine.store.session() as s:
+        tags_q.remove_tag(s, TENANT, last, "PII.LastName", by="steward")
+        tags_q.set_tag(s, TENANT, f"{customer}.store_id", "PII.Sensitive", by="steward")
+        tags_q.set_tag(s, TENANT, f"{customer}.email", "Sensitivity.Restricted", by="dpo")
+        s.commit()
+    now = by_column(tags(engine, customer), "")
+    assert now["customer.last_name"] == {"Sensitivity.Internal", "PrivacyCategory.None"}
+
+    for workflow_type in ("generate-pii-tags", "generate-sensitivity-tags"):
+        completed(run_builtin(engine, workflow_type, customer))
+    after = by_column(tags(engine, customer), "")
+    # the same evidence again: the removed tag and what it supported are not re-added
+    assert after["customer.last_name"] == {"Sensitivity.Internal", "PrivacyCategory.None"}
+    # a hand-set PII.Sensitive survives and makes the column at least Confidential
+    assert {"PII.Sensitive", "Sensitivity.Confidential"} <= after["customer.store_id"]
+    assert "Sensitivity.Internal" not in after["customer.store_id"]
+    # a hand-set level is neither overridden nor downgraded, and the table takes it
+    assert {t for t in after["customer.email"] if t.startswith("Sensitivity.")} == {
+        "Sensitivity.Restricted"
+    }
+    assert levels(tags(engine, customer))["customer"] == "Restricted"
+    rows = {(t.asset_fqn, t.tag): t for t in tags(engine, customer, inactive=True)}
+    assert rows[(last, "PII.LastName")].state == "removed"
+    assert rows[(f"{customer}.store_id", "PII.Sensitive")].source == "person"
 
 
 def levels(rows: list[Tag]) -> dict[str, str]:

@@ -239,13 +239,26 @@ def sensitivity_for(
             checked for special categories) or plain entities (``Entity`` or names).
         overrides: ``levels``, ``categories`` and ``default_level`` (see module docs).
     """
-    mapping, default = resolve_mapping(overrides)
     if isinstance(source, ColumnClassification):
         found = [(f.entity, f.confidence) for f in source.applied]
         column = source.column
     else:
         found = [(_entity(e), 1.0) for e in source]
         column = ""
+    return sensitivity_of(found, column, overrides)
+
+
+def sensitivity_of(
+    found: Iterable[tuple[Entity, float]],
+    column: str = "",
+    overrides: Mapping[str, Any] | None = None,
+) -> SensitivityResult:
+    """The sensitivity of a column holding the entities ``found`` (with their confidences).
+
+    ``column`` (its name, may be empty) is checked for special categories of personal data.
+    """
+    mapping, default = resolve_mapping(overrides)
+    found = list(found)
     reasons: list[dict[str, Any]] = []
     levels: list[tuple[SensitivityLevel, PrivacyCategory, float]] = []
     for entity, conf in found:

@@ -38,7 +38,7 @@ def upgrade() -> None:
 def downgrade(
     revision: str = typer.Argument(
         ...,
-        help="Target revision, e.g. 0003 (one step down from 0004); `base` drops every "
+        help="Target revision, e.g. 0005 (one step down from 0006); `base` drops every "
         "table of the store.",
     ),
     yes: bool = typer.Option(

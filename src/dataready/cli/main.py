@@ -26,6 +26,7 @@ from dataready.cli import (
     sample,
     serve,
     services,
+    tags,
     token,
 )
 from dataready.cli.output import error
@@ -100,6 +101,7 @@ app.add_typer(configs.app, name="configs")
 app.add_typer(runs.app, name="runs")
 app.add_typer(services.app, name="services")
 app.add_typer(assets.app, name="assets")
+app.add_typer(tags.app, name="tags")
 app.command("serve")(serve.serve)
 app.command("token")(token.token)
 app.command("run", cls=runs.RUN_COMMAND_CLASS)(runs.run)

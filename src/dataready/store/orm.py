@@ -297,6 +297,9 @@ class Tag(TenantMixin, AuditMixin, Base):
 
     A tag belongs to its asset (``asset_id``) and goes with it; ``asset_fqn`` is kept for
     display and for the tenant-wide uniqueness of (FQN, tag).
+
+    A derived tag (``PII.Sensitive``, ``Sensitivity.*``, ``PrivacyCategory.*``) records in
+    ``derived_from`` the tags it follows, and goes when they go (``analysis.tag_derivation``).
     """
 
     __tablename__ = "tags"
@@ -315,3 +318,6 @@ class Tag(TenantMixin, AuditMixin, Base):
     run_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     workflow_type: Mapped[str | None] = mapped_column(String(64))
     created_by: Mapped[str | None] = mapped_column(String(255))
+    # the tags a derived tag follows (``[{"asset_fqn": …, "tag": …}]``); null for entity tags
+    # and a person's tags
+    derived_from: Mapped[list[dict[str, str]] | None] = mapped_column(JSONType)

@@ -18,6 +18,7 @@ from sqlalchemy import FromClause, Row, Select, Table, UniqueConstraint, or_, se
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from dataready.analysis.tag_derivation import INPUT_FAMILIES, DerivedTag, TagRef
 from dataready.domain.tenant import Tenant
 from dataready.errors import ConfigError, NotFound
 from dataready.store.assets import get_asset
@@ -54,6 +55,15 @@ class MachineTag:
     tag: str
     confidence: float | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
+    derived_from: tuple[TagRef, ...] = ()
+
+    @classmethod
+    def derived(cls, tag: DerivedTag) -> MachineTag:
+        return cls(tag.asset_fqn, tag.tag, tag.confidence, tag.evidence, tag.derived_from)
+
+    def lineage(self) -> list[dict[str, str]] | None:
+        """``derived_from`` as stored: null for a tag that is not derived."""
+        return [ref.to_dict() for ref in self.derived_from] or None
 
 
 @dataclass
@@ -146,7 +156,8 @@ def sync_machine_tags(
     now = utcnow()
     wanted = {(t.asset_fqn, t.tag): t for t in tags if t.asset_fqn in ids}
     rows: list[dict[str, Any]] = []
-    for key, want in wanted.items():
+    # one order for every writer: concurrent syncs lock the same rows in the same order
+    for key, want in sorted(wanted.items()):
         prior = existing.get(key)
         if prior is not None and prior.source == PERSON:
             changes.kept_by_person += 1
@@ -159,6 +170,7 @@ def sync_machine_tags(
                 "state": APPLIED,
                 "confidence": want.confidence,
                 "evidence": want.evidence,
+                "derived_from": want.lineage(),
                 "run_id": run_id,
                 "workflow_type": workflow_type,
                 "created_by": workflow_type,
@@ -172,7 +184,14 @@ def sync_machine_tags(
             index_elements=list(TAG_KEY),
             set_={
                 col: insert.excluded[col]
-                for col in ("state", "confidence", "evidence", "run_id", "updated_at")
+                for col in (
+                    "state",
+                    "confidence",
+                    "evidence",
+                    "derived_from",
+                    "run_id",
+                    "updated_at",
+                )
             },
             where=Tag.source == MACHINE,
         ).returning(Tag.id, Tag.asset_fqn, Tag.tag)
@@ -185,7 +204,7 @@ def sync_machine_tags(
             prior = existing.get(key)
             revived = prior is None or prior.state != APPLIED
             (changes.applied if revived else changes.updated).append(str(written[key]))
-    for key, prior in existing.items():
+    for key, prior in sorted(existing.items()):
         if key in wanted or prior.asset_fqn not in assets or prior.source != MACHINE:
             continue
         if prior.state == APPLIED and prior.tag.startswith(families):
@@ -216,6 +235,9 @@ def set_tag(
 ) -> Tag:
     """A person applies ``tag`` to an asset (overriding any machine decision).
 
+    The tags derived from it appear, and those it replaces go, in the same transaction; the
+    same call undoes a person's earlier removal of the tag.
+
     One upsert: of concurrent requests for the same tag each succeeds and one row results.
 
     Raises:
@@ -229,6 +251,7 @@ def set_tag(
         "created_by": by,
         "confidence": 1.0,
         "evidence": {"set_by": by, **({"note": note} if note else {})},
+        "derived_from": None,
         "updated_at": now,
     }
     insert = _upsert(session).values(
@@ -240,6 +263,7 @@ def set_tag(
             set_={col: insert.excluded[col] for col in decision},
         )
     )
+    _follow(session, tenant, asset_fqn, tag, by=by)
     row = _load(session, tenant, asset_fqn, tag)
     assert row is not None  # written by this transaction
     return row
@@ -247,6 +271,9 @@ def set_tag(
 
 def remove_tag(session: Session, tenant: Tenant, asset_fqn: str, tag: str, *, by: str) -> Tag:
     """A person removes ``tag``; later runs will not re-apply it.
+
+    The row stays as the person's negative decision (``state='removed'``), which later runs
+    respect; tags derived only from it go in the same transaction.
 
     The removal is conditional on the tag still being applied: of concurrent removals one
     succeeds and the others find no tag (404), as they would one after the other.
@@ -261,6 +288,7 @@ def remove_tag(session: Session, tenant: Tenant, asset_fqn: str, tag: str, *, by
         .values(
             source=PERSON,
             state=REMOVED,
+            derived_from=None,
             evidence={**(row.evidence or {}), "removed_by": by},
             updated_at=utcnow(),
         )
@@ -268,8 +296,17 @@ def remove_tag(session: Session, tenant: Tenant, asset_fqn: str, tag: str, *, by
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise missing
+    _follow(session, tenant, asset_fqn, tag, by=by)
     session.refresh(row)
     return row
+
+
+def _follow(session: Session, tenant: Tenant, asset_fqn: str, tag: str, *, by: str) -> None:
+    """The derived tags follow a person's change of ``tag``, in the same transaction."""
+    from dataready.store import tag_lineage  # it builds on this module
+
+    if tag.startswith(INPUT_FAMILIES):
+        tag_lineage.rederive(session, tenant, asset_fqn, by=by)
 
 
 def list_tags(
@@ -280,8 +317,16 @@ def list_tags(
     under: str | None = None,
     prefix: str | None = None,
     include_inactive: bool = False,
+    fresh: bool = False,
 ) -> list[Tag]:
+    """Tags of the tenant's assets, by FQN and tag.
+
+    ``fresh`` re-reads rows this session already holds (after conditional writes by
+    statement, which leave them stale).
+    """
     stmt = _through_assets(select(Tag), tenant)
+    if fresh:
+        stmt = stmt.execution_options(populate_existing=True)
     if asset_fqn is not None:
         stmt = stmt.where(Asset.fqn == asset_fqn)
     if under is not None:

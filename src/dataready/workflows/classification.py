@@ -3,15 +3,24 @@
 Per table: read a bounded sample of the catalogued columns, take the latest profile as
 further evidence, classify every column (name, values, profile) and propose ``PII.<Entity>``
 tags plus ``PII.Sensitive`` / ``PII.NonSensitive``, each with its confidence and evidence —
-never raw values.  The proposals wait for approval unless the run auto-saves.
+never raw values.  A person's tags on the columns are inputs: an entity they set counts, one
+they removed does not.  The proposals wait for approval unless the run auto-saves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from dataready.analysis.pii.classifier import ColumnClassification, classify_column
 from dataready.analysis.pii.evidence import ColumnEvidence
+from dataready.analysis.tag_derivation import (
+    NO_DECISIONS,
+    PII_SENSITIVITY_TAGS,
+    ColumnDerivation,
+    derive_column,
+    derive_table,
+)
 from dataready.domain.fqn import FQN
 from dataready.errors import ValidationFailed
 from dataready.store.tags import MachineTag
@@ -64,23 +73,59 @@ def classify_table(
     return results, gone
 
 
+def derive_columns(
+    tc: TableContext,
+    results: list[ColumnClassification],
+    overrides: Mapping[str, Any] | None = None,
+) -> list[ColumnDerivation]:
+    """The derivation of every classified column, and of every column a person decided on.
+
+    What a person said of a column is an input: their entity tags count, the ones they
+    removed do not, whatever the classifier found (``analysis.tag_derivation``).
+    """
+    found = {
+        r.column: {f.entity: f.confidence for f in r.applied}
+        for r in results
+        if r.skipped_reason is None
+    }
+    out = []
+    for col in tc.columns:
+        fqn = str(tc.fqn.child(col.name))
+        decisions = tc.decisions_on(fqn)
+        if col.name not in found and decisions == NO_DECISIONS:
+            continue
+        out.append(
+            derive_column(
+                fqn,
+                found.get(col.name, {}),
+                column=col.name,
+                decisions=decisions,
+                overrides=overrides,
+            )
+        )
+    return out
+
+
+def derived_tags(
+    tc: TableContext, columns: list[ColumnDerivation], families: tuple[str, ...]
+) -> list[MachineTag]:
+    """The derived tags of ``families`` on the columns and on the table."""
+    table = derive_table(
+        str(tc.fqn), [c.state for c in columns], decisions=tc.decisions_on(str(tc.fqn))
+    )
+    every = [t for c in columns for t in c.tags] + table
+    return [MachineTag.derived(t) for t in every if t.tag.startswith(families)]
+
+
 def pii_tags(tc: TableContext, results: list[ColumnClassification]) -> list[MachineTag]:
+    """``PII.<Entity>`` per applied finding, and the ``PII.Sensitive``/``NonSensitive`` tags
+    derived from the column's entities (the classifier's, corrected by a person's)."""
     tags: list[MachineTag] = []
-    sensitive_columns = []
     for result in results:
         fqn = str(tc.fqn.child(result.column))
-        for proposal in result.tags():
-            if proposal.applied:
-                tags.append(
-                    MachineTag(fqn, proposal.tag, round(proposal.confidence, 4), proposal.evidence)
-                )
-        if result.sensitive:
-            sensitive_columns.append(result.column)
-    if sensitive_columns:
-        tags.append(
-            MachineTag(str(tc.fqn), "PII.Sensitive", 1.0, {"sensitive_columns": sensitive_columns})
-        )
-    return tags
+        for f in result.applied:
+            tags.append(MachineTag(fqn, f.tag, round(f.confidence, 4), f.evidence))
+    return tags + derived_tags(tc, derive_columns(tc, results), PII_SENSITIVITY_TAGS)
 
 
 class GeneratePIITags(Workflow):

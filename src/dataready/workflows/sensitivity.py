@@ -2,24 +2,26 @@
 table (the table takes the maximum of its columns).
 
 Levels come from the PII findings of each column through a documented mapping that
-``config.level_overrides`` (``levels``, ``categories``, ``default_level``) can change.
+``config.level_overrides`` (``levels``, ``categories``, ``default_level``) can change.  A
+person's tags are inputs (``analysis.tag_derivation``): entity tags they set count, ones they
+removed do not, their ``PII.Sensitive`` makes a column at least Confidential, and a level or
+category they set is neither overridden nor downgraded — the table aggregates it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from dataready.analysis.sensitivity import (
-    SensitivityResult,
-    resolve_mapping,
-    sensitivity_for,
-    table_sensitivity,
-)
+from dataready.analysis.sensitivity import SensitivityLevel, resolve_mapping
 from dataready.domain.fqn import FQN
 from dataready.errors import DatareadyError, ValidationFailed
-from dataready.store.tags import MachineTag
 from dataready.workflows.base import RunContext, TargetKind, TaskSpec, Workflow
-from dataready.workflows.classification import classify_table, confidence_threshold
+from dataready.workflows.classification import (
+    classify_table,
+    confidence_threshold,
+    derive_columns,
+    derived_tags,
+)
 from dataready.workflows.config_schemas import SensitivityConfig
 from dataready.workflows.tagging import load_table, propose_tags
 from dataready.workflows.targets import plan_tables
@@ -67,23 +69,15 @@ class GenerateSensitivityTags(Workflow):
         results, _ = classify_table(
             ctx, tc, confidence_threshold(cfg), int(cfg.get("sample_rows") or 1000)
         )
-        overrides = _overrides(cfg)
-        by_column: dict[str, SensitivityResult] = {
-            r.column: sensitivity_for(r, overrides) for r in results if r.skipped_reason is None
-        }
-        table = table_sensitivity(by_column)
-        tags: list[MachineTag] = []
-        for column, result in by_column.items():
-            fqn = str(tc.fqn.child(column))
-            tags += [
-                MachineTag(fqn, t.tag, round(t.confidence, 4), t.evidence) for t in result.tags()
-            ]
-        tags += [
-            MachineTag(str(tc.fqn), t.tag, round(t.confidence, 4), t.evidence) for t in table.tags()
-        ]
+        columns = derive_columns(tc, results, _overrides(cfg))
+        tags = derived_tags(tc, columns, FAMILIES)
+        level = max(
+            (c.state.level for c in columns if c.state.level is not None),
+            default=SensitivityLevel.PUBLIC,
+        )
         propose_tags(ctx, tc, FAMILIES, tags)
         return {
-            "columns_classified": len(by_column),
+            "columns_classified": sum(1 for r in results if r.skipped_reason is None),
             "tags_proposed": len(tags),
-            f"tables_{table.level.label.lower()}": 1,
+            f"tables_{level.label.lower()}": 1,
         }

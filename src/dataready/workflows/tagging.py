@@ -9,16 +9,18 @@ whose evidence is gone are withdrawn; a person's decisions are left alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dataready.analysis.tag_derivation import NO_DECISIONS, Decisions, TagRef
 from dataready.domain.fqn import FQN
 from dataready.domain.tenant import Tenant
 from dataready.errors import NotFound, TaskFailed
 from dataready.store import assets as assets_q
 from dataready.store import profiles as profiles_q
+from dataready.store import tag_lineage
 from dataready.store import tags as tags_q
 from dataready.store.orm import Asset, Proposal, WorkflowRun
 from dataready.workflows.base import RunContext
@@ -36,6 +38,11 @@ class TableContext:
     table: Asset
     columns: list[Asset]
     profile: dict[str, Any] | None
+    # a person's decisions on the table and its columns: inputs to the run
+    decisions: dict[str, Decisions] = field(default_factory=dict)
+
+    def decisions_on(self, fqn: str) -> Decisions:
+        return self.decisions.get(fqn, NO_DECISIONS)
 
     def column_profile(self, name: str) -> dict[str, Any] | None:
         for col in (self.profile or {}).get("columns") or []:
@@ -48,13 +55,14 @@ def load_table(ctx: RunContext, table_fqn: str) -> TableContext:
     with ctx.store.session() as s:
         table = assets_q.get_asset(s, ctx.tenant, table_fqn)
         columns = assets_q.list_children(s, ctx.tenant, table_fqn)
+        decisions = tag_lineage.decisions_under(s, ctx.tenant, table_fqn)
         try:
             profile: dict[str, Any] | None = profiles_q.latest_profile(
                 s, ctx.tenant, table_fqn
             ).profile
         except NotFound:
             profile = None
-    return TableContext(FQN.parse(table_fqn), table, columns, profile)
+    return TableContext(FQN.parse(table_fqn), table, columns, profile, decisions)
 
 
 def read_sample(
@@ -108,6 +116,7 @@ def propose_tags(
                     "tag": t.tag,
                     "confidence": t.confidence,
                     "evidence": t.evidence,
+                    **({"derived_from": t.lineage()} if t.derived_from else {}),
                 }
                 for t in tags
             ],
@@ -131,7 +140,11 @@ def apply_machine_tags(
             families=tuple(payload["families"]),
             tags=[
                 tags_q.MachineTag(
-                    t["asset_fqn"], t["tag"], t.get("confidence"), t.get("evidence") or {}
+                    t["asset_fqn"],
+                    t["tag"],
+                    t.get("confidence"),
+                    t.get("evidence") or {},
+                    tuple(TagRef.from_dict(ref) for ref in t.get("derived_from") or ()),
                 )
                 for t in payload["tags"]
             ],

@@ -16,8 +16,6 @@ from dataready.analysis.pii import people  # noqa: F401  (registers the dictiona
 from dataready.analysis.pii.detectors import DETECTORS, ValueMatch
 from dataready.analysis.pii.entities import (
     EXCLUSIVE_GROUPS,
-    NON_SENSITIVE_TAG,
-    SENSITIVE_TAG,
     Entity,
 )
 from dataready.analysis.pii.evidence import (
@@ -93,14 +91,14 @@ class ColumnClassification:
 
     def tags(self) -> list[TagProposal]:
         """Tag proposals: ``PII.<Entity>`` per finding plus ``PII.Sensitive``/``NonSensitive``."""
+        from dataready.analysis.tag_derivation import pii_sensitivity  # it imports this module
+
         out = [TagProposal(f.tag, f.confidence, f.evidence, f.applied) for f in self.findings]
-        applied = self.applied
-        if applied:
-            sensitive = [f for f in applied if f.entity.sensitive]
-            chosen = sensitive or list(applied)
-            tag = SENSITIVE_TAG if sensitive else NON_SENSITIVE_TAG
-            evidence = {"entities": [f.entity.value for f in chosen]}
-            out.insert(0, TagProposal(tag, max(f.confidence for f in chosen), evidence, True))
+        found = {f.entity: f.confidence for f in self.applied}
+        if (derived := pii_sensitivity(found)) is not None:
+            tag, chosen = derived
+            evidence = {"entities": [e.value for e in chosen]}
+            out.insert(0, TagProposal(tag, max(found[e] for e in chosen), evidence, True))
         return out
 
 

@@ -14,7 +14,6 @@ are secrets show no values to anyone.
 from __future__ import annotations
 
 import json
-import re
 from typing import Annotated, Any
 from urllib.parse import unquote
 
@@ -35,18 +34,17 @@ from dataready.store import assets as assets_q
 from dataready.store import profiles as profiles_q
 from dataready.store import tags as tags_q
 from dataready.store.orm import Asset, Profile
+from dataready.workflows import tag_decisions
 from dataready.workflows.profile_access import (
     may_unmask,
     readable_profiles,
-    scrub_secret_values,
-    secret_tag_tables,
 )
 
 router = APIRouter(prefix="/assets", tags=["assets"])
 
 AppSettings = Annotated[Settings, Depends(app_settings)]
 
-TAG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{0,254}$")
+TAG_NAME = tag_decisions.TAG_NAME
 
 
 def _fqn(text: str) -> FQN:
@@ -240,13 +238,15 @@ def set_asset_tag(
 ) -> Response:
     """A person applies a tag; no later run removes it.
 
-    ``PII.Secret`` on a column also drops that column's values from its stored profiles.
+    The tags derived from it (``PII.Sensitive``, ``Sensitivity.*``, ``PrivacyCategory.*``)
+    follow in the same transaction. ``PII.Secret`` on a column also drops that column's
+    values from its stored profiles.
     """
     _check_tag(tag)
     _check_sub_resource(request, tag)
     key = _fqn(fqn)
     _known_asset(session, principal.tenant, key, f"tags/{tag}")
-    row = tags_q.set_tag(
+    row = tag_decisions.set_tag(
         session,
         principal.tenant,
         str(key),
@@ -254,7 +254,6 @@ def set_asset_tag(
         by=principal.client_id,
         note=body.note if body else None,
     )
-    scrub_secret_values(session, principal.tenant, secret_tag_tables([(str(key), tag)]))
     doc = TagRead.model_validate(row)
     session.commit()
     return json_response(doc)
@@ -264,10 +263,11 @@ def set_asset_tag(
 def remove_asset_tag(
     fqn: str, tag: str, request: Request, principal: Developer, session: DbSession
 ) -> Response:
-    """A person removes a tag; no later run re-applies it."""
+    """A person removes a tag; no later run re-applies it, and the tags derived only from it
+    go in the same transaction. Setting the tag again undoes the removal."""
     _check_sub_resource(request, tag)
     key = str(_fqn(fqn))
-    row = tags_q.remove_tag(session, principal.tenant, key, tag, by=principal.client_id)
+    row = tag_decisions.remove_tag(session, principal.tenant, key, tag, by=principal.client_id)
     doc = TagRead.model_validate(row)
     session.commit()
     return json_response(doc)
@@ -314,12 +314,7 @@ def _check_sub_resource(request: Request, tag: str) -> None:
 
 
 def _check_tag(tag: str) -> None:
-    if not TAG_NAME.match(tag):
-        raise ValidationFailed(
-            f"tag {tag!r} is not a tag name: letters, digits, '.', '_' and '-', starting with "
-            "a letter (e.g. PII.Email)",
-            field="tag",
-        )
+    tag_decisions.check_tag_name(tag)
 
 
 def _dumps(doc: Any) -> bytes:

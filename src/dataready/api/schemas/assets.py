@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field, computed_field, field_validator
 
+from dataready.analysis.tag_derivation import COLUMN_FAMILIES as DERIVED_FAMILIES
 from dataready.api.schemas.common import ReadModel, RequestModel, UTCTimestamp
 
 
@@ -35,7 +36,26 @@ class AssetRead(ReadModel):
     updated_at: UTCTimestamp
 
 
+class TagRef(BaseModel):
+    """A tag on an asset that a derived tag follows."""
+
+    asset_fqn: str
+    tag: str
+
+
+LabelType = Literal["Manual", "Derived", "Automated"]
+
+
 class TagRead(ReadModel):
+    """A tag on an asset.
+
+    ``source`` says who decided (``machine`` or ``person``); ours, additive: ``label_type``
+    (as OpenMetadata names it) says how — ``Manual`` (a person's decision, applied or
+    removed), ``Derived`` (follows ``derived_from``, e.g. ``Sensitivity.Confidential`` from
+    ``PII.LastName``; empty for a default level) or ``Automated`` (found in the data by a
+    run).
+    """
+
     tag: str
     asset_fqn: str
     source: str
@@ -45,6 +65,20 @@ class TagRead(ReadModel):
     run_id: uuid.UUID | None
     workflow_type: str | None
     updated_at: UTCTimestamp
+    created_by: str | None = None
+    derived_from: list[TagRef] = Field(default_factory=list)
+
+    @field_validator("derived_from", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: object) -> object:
+        return [] if value is None else value
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def label_type(self) -> LabelType:
+        if self.source == "person":
+            return "Manual"
+        return "Derived" if self.tag.startswith(DERIVED_FAMILIES) else "Automated"
 
 
 class ProfileRead(ReadModel):
