@@ -12,13 +12,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from dataready.api.schemas.assets import TagRead
 from dataready.cli.context import console, fail, local_engine, local_principal, print_json
 from dataready.domain.fqn import FQN
 from dataready.errors import DatareadyError
-from dataready.store import assets as assets_q
-from dataready.store import tags as tags_q
-from dataready.workflows import tag_decisions
 
 app = typer.Typer(
     help="Tags on assets: list them, set or remove one by hand.", no_args_is_help=True
@@ -26,6 +22,8 @@ app = typer.Typer(
 
 
 def _doc(row: object) -> dict[str, Any]:
+    from dataready.api.schemas.assets import TagRead
+
     return TagRead.model_validate(row).model_dump(mode="json")
 
 
@@ -46,13 +44,16 @@ def _derived_from(doc: dict[str, Any], fqn: str) -> str:
 
 @app.command("list")
 def list_(
-    fqn: str = typer.Argument(..., help="The asset, e.g. sample.main.main.customer.email"),
+    fqn: str = typer.Argument(..., help="The asset, e.g. sample.sample.main.customer.email"),
     include_removed: bool = typer.Option(
         False, "--all", help="Also tags removed by a person or withdrawn by a run."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the tags as the API returns them."),
 ) -> None:
     """The tags of an asset: who or what set each, how sure, and what it follows."""
+    from dataready.store import assets as assets_q
+    from dataready.store import tags as tags_q
+
     try:
         key = str(FQN.parse(fqn, field="fqn"))
         with local_engine(executor=False) as engine, engine.store.session() as s:
@@ -85,6 +86,8 @@ def list_(
 
 
 def _decide(fqn: str, tag: str, *, remove: bool, note: str | None = None) -> dict[str, Any]:
+    from dataready.workflows import tag_decisions
+
     try:
         key = str(FQN.parse(fqn, field="fqn"))
         with local_engine(executor=False) as engine, engine.store.session() as s:
@@ -103,7 +106,7 @@ def _decide(fqn: str, tag: str, *, remove: bool, note: str | None = None) -> dic
 
 @app.command("set")
 def set_(
-    fqn: str = typer.Argument(..., help="The asset, e.g. sample.main.main.customer.email"),
+    fqn: str = typer.Argument(..., help="The asset, e.g. sample.sample.main.customer.email"),
     tag: str = typer.Argument(..., help="The tag, e.g. PII.Email or Sensitivity.Restricted"),
     note: str | None = typer.Option(None, "--note", help="Why (kept with the tag)."),
     as_json: bool = typer.Option(False, "--json", help="Print the tag as the API returns it."),
@@ -118,7 +121,7 @@ def set_(
 
 @app.command("remove")
 def remove(
-    fqn: str = typer.Argument(..., help="The asset, e.g. sample.main.main.customer.email"),
+    fqn: str = typer.Argument(..., help="The asset, e.g. sample.sample.main.customer.email"),
     tag: str = typer.Argument(..., help="The tag, e.g. PII.LastName"),
     as_json: bool = typer.Option(False, "--json", help="Print the tag as the API returns it."),
 ) -> None:

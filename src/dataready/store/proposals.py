@@ -111,8 +111,11 @@ def list_changes(
             | ProposalChange.asset_fqn.startswith(asset_fqn + ".", autoescape=True)
         )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    # By asset, then as the workflow listed them: one order for reading and paging (rows
+    # recorded in one transaction may share created_at, so time alone would leave ties to the
+    # random ids).
     page = session.execute(
-        stmt.order_by(ProposalChange.created_at, ProposalChange.position, ProposalChange.id)
+        stmt.order_by(ProposalChange.asset_fqn, ProposalChange.position, ProposalChange.id)
         .limit(limit)
         .offset(offset)
     ).all()
