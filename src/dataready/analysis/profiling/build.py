@@ -158,9 +158,13 @@ def _column(
     profile.distinct_ratio = _ratio(found.count, non_null)
     if found.count is not None:
         profile.duplicate_count = max(0, non_null - found.count)
-        if found.bounds is not None:
-            low, high = found.bounds
-            counts.bound("duplicate_count", [max(0, non_null - high), max(0, non_null - low)])
+        # non_null - distinct: both ends move, when the table's non-null count is scaled
+        # from a sample as well as when the distinct count is estimated.
+        _, non_null_bounds = scale.count(sample_non_null)
+        if found.bounds is not None or non_null_bounds is not None:
+            low, high = found.bounds or (found.count, found.count)
+            fewest, most = non_null_bounds or (non_null, non_null)
+            counts.bound("duplicate_count", [max(0, fewest - high), max(0, most - low)])
         _unique(profile, counts, sketch, exact_sketch, non_null, found.bounds, facts)
     if sketch is not None:
         # a stream that missed rows stands for more values than it saw, whatever the estimate
