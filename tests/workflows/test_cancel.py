@@ -27,6 +27,7 @@ import pytest
 from sqlalchemy import func, select
 from tests.connectors.process_list import ProcessList, seconds_until
 from tests.connectors.sources import SourceCase, make_source
+from tests.store.catalog import add_catalogue
 from tests.workflows.conftest import (
     PRINCIPAL,
     TENANT,
@@ -149,10 +150,16 @@ class LateNoticing(StoreRunContext):
     CHECK_INTERVAL = 3600.0
 
 
+FAKE_TABLE = "svc.db.s.t"
+
+
 def _running_context(
     engine: Engine, workflow_type: str, fqn: str, **parameters: Any
 ) -> tuple[LateNoticing, threading.Event]:
     with engine.store.session() as s:
+        if fqn == FAKE_TABLE and not assets_q.is_catalogued(s, TENANT, fqn, ["table"]):
+            # runs start on catalogued assets only: a catalogue without a source behind it
+            add_catalogue(s, TENANT, "svc", ["svc.db", "svc.db.s", FAKE_TABLE])
         definition = defs_q.default_definition_for_type(s, TENANT, workflow_type)
         configuration = configs_q.create_configuration(
             s,

@@ -57,7 +57,9 @@ def test_frequent_items_after_a_spill() -> None:
     assert [t[0] for t in top] == ["hot", "warm"]
     assert abs(top[0][1] - 5_000) <= error and abs(top[1][1] - 2_000) <= error
     # the counter goes on thinned: a share of the values, with their exact counts
-    assert 500 < len(sketch.counts) <= 1_000 and sketch.rate < 1
+    # (each halving keeps about half of more than the cap — binomially, with Python's salted
+    # string hash deciding which half: well above a quarter of the cap, never above it)
+    assert 250 < len(sketch.counts) <= 1_000 and sketch.rate < 1
     assert sketch.counts.get("hot", 5_000) == 5_000
 
 
