@@ -247,7 +247,7 @@ def _profile(
         and all(dialect.carries(m.declared_type) for m in profiled)
     ):
         one_pass = plan_one_pass(dialect, capacity=stream_rows, row_estimate=estimate, view=view)
-    stream_sample = one_pass or plan_stream(
+    own_stream = plan_stream(  # the sketches' own read, when the aggregate cannot carry them
         dialect,
         capacity=stream_rows,
         row_estimate=estimate,
@@ -255,6 +255,7 @@ def _profile(
         system=opts.sample_system,
         view=view,
     )
+    stream_sample = one_pass or own_stream
 
     # The worker thread counts while the source works (fetching a batch, aggregating).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dr-sketch") as pool:
@@ -352,14 +353,7 @@ def _profile(
             for metrics in column_metrics:
                 metrics.pop("sample", None)
             one_pass = carried = None  # the page sample stays on record as the plan's read
-            stream_sample = plan_stream(
-                dialect,
-                capacity=stream_rows,
-                row_estimate=estimate,
-                percent=opts.sample_percent,
-                system=opts.sample_system,
-                view=view,
-            )
+            stream_sample = own_stream
             failed_aggregate = {metas[i].name for i in grouped.errors}
             profiled = [m for m in profiled if m.name not in failed_aggregate]
             sketches = {m.name: ColumnSketch(m.kind, m.family, config) for m in profiled}
